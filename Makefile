@@ -1,0 +1,49 @@
+# Two commands do all set-up on a fresh machine:
+#   make run   - install everything, build the demo knowledge base on first start, serve :8000
+#   make test  - install everything (incl. headless Chromium) and run the test suite
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export KMS_DATA_DIR ?= data
+
+.PHONY: install browser run test check fmt bench clean
+
+$(STAMP): pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# torch first, pinned: the CPU build on local disk, never a multi-GB CUDA build
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e ".[dev,bench]"
+	# unstructured imports unstructured_inference even for fast PDFs; its deps pull CUDA torch
+	$(BIN)/python -m pip install -q --no-deps unstructured-inference==1.6.14
+	touch $@
+
+install: $(STAMP)
+
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+
+run: install
+	KMS_DEMO=1 $(BIN)/kms serve
+
+test: install browser
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+check: install
+	$(BIN)/ruff check kms ingest index api tests bench
+	$(BIN)/ruff format --check kms ingest index api tests bench
+	$(BIN)/mypy kms ingest index
+
+fmt: install
+	$(BIN)/ruff format kms ingest index api tests bench
+	$(BIN)/ruff check --fix kms ingest index api tests bench
+
+bench: install
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/perf.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

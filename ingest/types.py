@@ -1,0 +1,53 @@
+"""Plain data passed between the ingest stages (parsers → chunking → enrichment → store)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Element:
+    """One piece of a parsed document, in reading order."""
+
+    text: str
+    category: str = "Text"  # Title, NarrativeText, ListItem, Table, ...
+    page: int | None = None
+    heading_level: int | None = None  # set for titles/headings when known (1 = top)
+
+
+@dataclass
+class ParsedDocument:
+    title: str
+    elements: list[Element]
+    mime: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ChunkDraft:
+    ordinal: int
+    text: str
+    section: str | None = None  # heading path, e.g. "Pricing > Discounts"
+    page: int | None = None
+
+
+@dataclass
+class ItemError:
+    """A bad item in a batch: the file, and the line or field when known."""
+
+    item: str
+    message: str
+    line: int | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"item": self.item, "line": self.line, "field": self.field, "message": self.message}
+
+    def __str__(self) -> str:
+        where = self.item
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.field:
+            where += f" [{self.field}]"
+        return f"{where}: {self.message}"

@@ -1,0 +1,114 @@
+"""The one configuration object. Every field has a default and help text.
+
+Values come from the environment with the ``KMS_`` prefix (``KMS_DATA_DIR=/srv/kms``)
+or from a ``.env`` file in the working directory. The README's configuration table is
+generated from this class (``kms config --markdown``) and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_SALES_PROCESS = PACKAGE_DIR / "sales_process.yaml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KMS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("data"),
+        description="Directory that holds the database, the indexes, uploaded files and caches.",
+    )
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy database URL. Empty means a SQLite file `kms.db` in the data dir; "
+        "use `postgresql+psycopg://...` for a shared server.",
+    )
+    sales_process: Path = Field(
+        DEFAULT_SALES_PROCESS,
+        description="YAML file describing the stages of the sales process (replaceable).",
+    )
+    embedders: list[str] = Field(
+        default_factory=lambda: ["minilm", "use"],
+        description="Embedding models, comma-separated, from: minilm (English), use "
+        "(multilingual, 16 languages). Each gets its own vector index.",
+    )
+    embed_batch_size: int = Field(32, description="Texts per batch when encoding.")
+    embed_cache: bool = Field(
+        True, description="Cache embeddings on disk by content hash (data dir/cache)."
+    )
+    ann_threshold: int = Field(
+        50_000,
+        description="Vectors above which the vector index switches from exact search to HNSW.",
+    )
+    chunk_chars: int = Field(
+        800, description="Target chunk size in characters (a CJK character counts as one)."
+    )
+    chunk_overlap_chars: int = Field(
+        120, description="Characters repeated between consecutive chunks of one section."
+    )
+    upload_max_bytes: int = Field(
+        25 * 1024 * 1024, description="Largest file accepted for ingest, in bytes."
+    )
+    parse_timeout_s: float = Field(120.0, description="Seconds one file may take to parse.")
+    query_max_chars: int = Field(500, description="Longest query accepted, in characters.")
+    page_size_max: int = Field(50, description="Largest page size a search may ask for.")
+    near_duplicate_threshold: float = Field(
+        0.85, description="Shingle Jaccard similarity above which a chunk is a near-duplicate."
+    )
+    low_confidence: float = Field(
+        0.35, description="Answer confidence below which a query is recorded as a gap candidate."
+    )
+    stale_after_days: int = Field(
+        365, description="Review-by date given to new assets, in days after ingest."
+    )
+    host: str = Field("127.0.0.1", description="Address the server listens on.")
+    port: int = Field(8000, description="Port the server listens on.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins (e.g. the CRM's) allowed to call the API from a browser.",
+    )
+    rate_limit_per_minute: int = Field(
+        600, description="Requests one API key may make per minute (429 beyond)."
+    )
+    demo: bool = Field(
+        False, description="Build the demo knowledge base into an empty data dir on start."
+    )
+    dev_admin_key: str = Field(
+        "",
+        description="If set, an admin API key with this value is created on start "
+        "(development and demo only).",
+    )
+
+    @field_validator("embedders", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'kms.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,15 @@
+"""Alembic environment: runs against the connection that ``kms.db.migrate`` hands in."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import kms.models  # noqa: F401
+
+connection = context.config.attributes.get("connection")
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,106 @@
+"""Operational tables: ingest jobs, query log, feedback, gaps, keys, teams, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from kms.models._types import json_field, utcnow
+
+
+class Role(StrEnum):
+    rep = "rep"
+    curator = "curator"
+    admin = "admin"
+
+
+class Job(SQLModel, table=True):
+    """Progress of one ingest run; ``errors`` holds ``{item, line, field, message}`` dicts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = "ingest"
+    status: str = Field(default="queued", description="queued, running, done, failed")
+    total: int = 0
+    done: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: list[dict[str, Any]] = json_field()
+    created_by: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class QueryLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    query: str
+    stage: str | None = None
+    inferred_stage: str | None = None
+    teams: list[str] = json_field()
+    key_id: int | None = None
+    results: int = 0
+    top_asset_ids: list[int] = json_field()
+    confidence: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Feedback(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    query_id: int = Field(foreign_key="querylog.id", index=True)
+    asset_id: int = Field(foreign_key="asset.id", index=True)
+    helpful: bool
+    comment: str = ""
+    key_id: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Gap(SQLModel, table=True):
+    """A content gap: detected (zero results, low confidence, ...) or created by hand."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(
+        index=True,
+        description="zero_results, low_confidence, negative_feedback, thin_stage, "
+        "no_solution, no_proof, manual",
+    )
+    title: str
+    query: str | None = None
+    stage_key: str | None = None
+    subject: str | None = Field(default=None, description="What the gap is about, e.g. entity:7")
+    teams: list[str] = json_field(description="Teams of the callers whose queries raised it")
+    occurrences: int = 1
+    status: str = Field(default="open", index=True, description="open, in_progress, closed")
+    tags: list[str] = json_field()
+    owner: str | None = None
+    closing_asset_id: int | None = Field(default=None, foreign_key="asset.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Team(SQLModel, table=True):
+    name: str = Field(primary_key=True)
+    description: str = ""
+
+
+class ApiKey(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = ""
+    prefix: str = Field(index=True, description="First characters, to find the key")
+    key_hash: str
+    role: Role
+    teams: list[str] = json_field()
+    revoked: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str
+    action: str = Field(index=True)
+    target: str
+    detail: dict[str, Any] = json_field(default_factory=dict)
+    at: datetime = Field(default_factory=utcnow, index=True)
