@@ -10,7 +10,7 @@ from sqlmodel import Field
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 def json_field(default_factory: Any = list, **kwargs: Any) -> Any:

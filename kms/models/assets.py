@@ -63,6 +63,7 @@ class Chunk(SQLModel, table=True):
     duplicate_of: int | None = Field(
         default=None, description="Chunk this one nearly repeats; duplicates are not indexed"
     )
+    entity_ids: list[int] = json_field(description="Entities linked in this chunk")
 
 
 class ChunkStage(SQLModel, table=True):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 01:55:40.500126
+Create Date: 2026-11-27 02:03:25.238892
 """
 
 from collections.abc import Sequence
@@ -177,6 +177,7 @@ def upgrade() -> None:
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("duplicate_of", sa.Integer(), nullable=True),
+        sa.Column("entity_ids", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["asset_id"],
             ["asset.id"],

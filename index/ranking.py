@@ -1,0 +1,110 @@
+"""Ranking after fusion: priors, one result per asset, and the ``why`` of each result.
+
+Pure functions over plain data, table-tested. The fused retrieval score is scaled so
+the best candidate has 1.0; each prior then adds a bounded amount:
+
+| signal | contribution |
+|---|---|
+| stage | ``weight × confidence × affinity × origin factor``; half for a neighbour stage |
+| status | approved +0.05, draft −0.05; retired never ranks |
+| pin | +10 for an asset a curator pinned to this query |
+| freshness | −0.05 when the review-by date has passed |
+| won deals | up to +0.1 by the share of won deals in the context that cite the asset |
+| feedback | up to ±0.05 by the helpful / not-helpful balance |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+ORIGIN_FACTOR = {"curated": 1.0, "source": 0.9, "inferred": 0.7}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    chunk_id: int
+    asset_id: int
+    retrieval: float
+    signals: dict[str, float] = field(default_factory=dict)  # e.g. bm25, minilm, use, graph
+    stages: dict[str, tuple[float, str]] = field(default_factory=dict)  # key → (score, origin)
+    status: str = "approved"
+    pinned: bool = False
+    stale: bool = False
+    won_share: float = 0.0
+    feedback: float = 0.0
+
+
+@dataclass(frozen=True)
+class StageContext:
+    key: str | None = None
+    confidence: float = 0.0  # 1.0 when the caller gave the stage
+    neighbours: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Weights:
+    stage: float = 0.35
+    neighbour: float = 0.5
+    approved: float = 0.05
+    draft: float = -0.05
+    pin: float = 10.0
+    stale: float = -0.05
+    won: float = 0.1
+    feedback: float = 0.05
+
+
+@dataclass
+class Ranked:
+    chunk_id: int
+    asset_id: int
+    score: float
+    why: list[tuple[str, float]]
+    also_chunks: list[int] = field(default_factory=list)
+
+
+def stage_prior(candidate: Candidate, ctx: StageContext, weights: Weights) -> float:
+    if ctx.key is None or ctx.confidence <= 0:
+        return 0.0
+    best = 0.0
+    for key, (score, origin) in candidate.stages.items():
+        factor = 1.0 if key == ctx.key else weights.neighbour if key in ctx.neighbours else 0.0
+        best = max(best, factor * score * ORIGIN_FACTOR.get(origin, 0.5))
+    return weights.stage * ctx.confidence * best
+
+
+def score(candidate: Candidate, top: float, ctx: StageContext, weights: Weights) -> Ranked:
+    scale = 1.0 / top if top > 0 else 0.0
+    why = [(name, value * scale) for name, value in candidate.signals.items() if value]
+    priors = [
+        ("stage", stage_prior(candidate, ctx, weights)),
+        ("approved", weights.approved if candidate.status == "approved" else 0.0),
+        ("draft", weights.draft if candidate.status == "draft" else 0.0),
+        ("pinned", weights.pin if candidate.pinned else 0.0),
+        ("stale", weights.stale if candidate.stale else 0.0),
+        ("won_deals", weights.won * min(1.0, candidate.won_share)),
+        ("feedback", weights.feedback * max(-1.0, min(1.0, candidate.feedback))),
+    ]
+    why += [(name, value) for name, value in priors if value]
+    total = candidate.retrieval * scale + sum(value for _, value in priors)
+    return Ranked(candidate.chunk_id, candidate.asset_id, total, why)
+
+
+def rank(
+    candidates: Sequence[Candidate], ctx: StageContext, weights: Weights | None = None
+) -> list[Ranked]:
+    """Score, drop retired, keep the best chunk of each asset, order by score."""
+    weights = weights or Weights()
+    live = [c for c in candidates if c.status != "retired"]
+    top = max((c.retrieval for c in live), default=0.0)
+    best: dict[int, Ranked] = {}
+    for candidate in live:
+        ranked = score(candidate, top, ctx, weights)
+        held = best.get(candidate.asset_id)
+        if held is None or ranked.score > held.score:
+            if held is not None:
+                ranked.also_chunks = [held.chunk_id, *held.also_chunks]
+            best[candidate.asset_id] = ranked
+        else:
+            held.also_chunks.append(candidate.chunk_id)
+    return sorted(best.values(), key=lambda r: (-r.score, r.asset_id))

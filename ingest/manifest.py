@@ -1,0 +1,79 @@
+"""Per-file metadata for a folder: ``manifest.yaml`` beside the files.
+
+```yaml
+defaults: {status: approved, owner: "Sales Enablement", teams: []}
+files:
+  docs/battlecard-dataforge.md: {kind: battlecard, stages: [negotiation], teams: []}
+  docs/price-list-2019.txt: {kind: pricing, status: retired, review_by: 2020-01-31}
+```
+Paths are relative to the manifest's folder. Fields: kind, status (draft, approved,
+retired), owner, teams (empty = everyone), stages (curated stage keys), review_by.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from kms.errors import ConfigError
+from kms.models import AssetStatus
+
+MANIFEST_NAMES = ("manifest.yaml", "kms-manifest.yaml")
+
+
+class FileMeta(BaseModel):
+    kind: str | None = None
+    status: AssetStatus | None = None
+    owner: str | None = None
+    teams: list[str] | None = None
+    stages: list[str] = Field(default_factory=list)
+    review_by: date | None = None
+
+    def over(self, base: FileMeta) -> FileMeta:
+        """This metadata with ``base`` filling what it leaves unset."""
+        merged: dict[str, Any] = base.model_dump()
+        merged.update({k: v for k, v in self.model_dump().items() if v not in (None, [])})
+        return FileMeta.model_validate(merged)
+
+
+class Manifest(BaseModel):
+    root: Path
+    defaults: FileMeta = Field(default_factory=FileMeta)
+    files: dict[str, FileMeta] = Field(default_factory=dict)
+
+    def for_file(self, path: Path) -> FileMeta:
+        try:
+            rel = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return self.defaults
+        return self.files.get(rel, FileMeta()).over(self.defaults)
+
+
+def find_manifest(folder: Path) -> Manifest | None:
+    for name in MANIFEST_NAMES:
+        candidate = folder / name
+        if candidate.is_file():
+            return load_manifest(candidate)
+    return None
+
+
+def load_manifest(path: Path) -> Manifest:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return Manifest.model_validate({"root": path.parent, **data})
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise ConfigError(f"{path}: line {line}: not valid YAML") from exc
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{path}: field '{field}': {err['msg']}") from exc
+
+
+def is_manifest(path: Path) -> bool:
+    return path.name in MANIFEST_NAMES

@@ -1,0 +1,225 @@
+"""Writing assets and chunks to the knowledge graph, idempotently.
+
+Identity is the asset's ``source``. Same source and same content hash: nothing changes.
+Same source, new content: the old chunks are replaced and the asset keeps its id and
+everything a curator set. New source whose content another asset already has: stored
+as an exact duplicate of it (not indexed). Within and across assets, near-duplicate
+chunks are flagged and not indexed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from ingest.dedup import NearDuplicateFinder, RepeatTracker, signature
+from ingest.drafts import AssetDraft, UpsertResult
+from ingest.linking import EntityLinker
+from kms.language import detect_language
+from kms.models import Asset, AssetStatus, Chunk, ChunkStage, Relation, StageOrigin
+from kms.models._types import utcnow
+from kms.stage_classifier import StageClassifier
+
+
+class ChunkEnricher:
+    """Per-chunk enrichment that needs the current taxonomy and the chunks seen so far."""
+
+    def __init__(
+        self,
+        classifier: StageClassifier,
+        linker: EntityLinker,
+        dedup: NearDuplicateFinder,
+    ) -> None:
+        self.classifier = classifier
+        self.linker = linker
+        self.dedup = dedup
+
+
+def upsert_asset(
+    session: Session, draft: AssetDraft, enricher: ChunkEnricher, review_days: int
+) -> UpsertResult:
+    existing = session.exec(select(Asset).where(Asset.source == draft.source)).first()
+    if existing is not None and existing.content_hash == draft.content_hash:
+        _apply_manifest(existing, draft)
+        session.add(existing)
+        return UpsertResult(existing.id or 0, "unchanged")
+    removed: list[int] = []
+    if existing is None:
+        asset = Asset(
+            kind=draft.kind,
+            source_type=draft.source_type,
+            title=draft.title,
+            source=draft.source,
+            content_hash=draft.content_hash,
+            language=draft.language,
+            status=draft.status or AssetStatus.draft,
+            owner=draft.owner,
+            teams=draft.teams or [],
+            review_by=draft.review_by or (utcnow().date() + timedelta(days=review_days)),
+        )
+        status = "added"
+    else:
+        asset = existing
+        removed = _drop_chunks(session, asset.id or 0)
+        for chunk_id in removed:
+            enricher.dedup.remove(chunk_id)
+        status = "updated"
+    asset.kind, asset.title, asset.language = draft.kind, draft.title, draft.language
+    asset.content_hash, asset.mime = draft.content_hash, draft.mime
+    asset.stored_file = draft.stored_file or asset.stored_file
+    asset.meta = {**asset.meta, **draft.meta, "curated_stages": draft.curated_stages}
+    asset.updated_at = utcnow()
+    _apply_manifest(asset, draft)
+    twin = _exact_twin(session, draft, asset.id)
+    asset.duplicate_of = twin
+    session.add(asset)
+    session.flush()
+    added = _write_chunks(session, asset, draft, enricher, exact_duplicate=twin is not None)
+    result_status = "duplicate" if twin is not None and status == "added" else status
+    return UpsertResult(asset.id or 0, result_status, removed, added)
+
+
+def _apply_manifest(asset: Asset, draft: AssetDraft) -> None:
+    """Metadata the source states explicitly (a manifest, a note's teams) wins."""
+    if draft.status is not None:
+        asset.status = draft.status
+    if draft.owner is not None:
+        asset.owner = draft.owner
+    if draft.teams is not None:
+        asset.teams = list(draft.teams)
+    if draft.review_by is not None:
+        asset.review_by = draft.review_by
+
+
+def _exact_twin(session: Session, draft: AssetDraft, own_id: int | None) -> int | None:
+    query = select(Asset.id).where(
+        Asset.content_hash == draft.content_hash,
+        Asset.duplicate_of.is_(None),  # type: ignore[union-attr]
+        Asset.status != AssetStatus.retired,
+    )
+    if own_id is not None:
+        query = query.where(Asset.id != own_id)
+    return session.exec(query.order_by(Asset.id)).first()  # type: ignore[arg-type]
+
+
+def _drop_chunks(session: Session, asset_id: int) -> list[int]:
+    ids = list(session.exec(select(Chunk.id).where(Chunk.asset_id == asset_id)).all())
+    if ids:
+        session.exec(delete(ChunkStage).where(ChunkStage.chunk_id.in_(ids)))  # type: ignore[attr-defined,call-overload]
+        session.exec(delete(Chunk).where(Chunk.asset_id == asset_id))  # type: ignore[call-overload]
+    session.exec(
+        delete(Relation).where(  # type: ignore[call-overload]
+            Relation.src_type == "asset",
+            Relation.src_id == str(asset_id),
+            Relation.type == "mentions",
+        )
+    )
+    return [i for i in ids if i is not None]
+
+
+def _write_chunks(
+    session: Session,
+    asset: Asset,
+    draft: AssetDraft,
+    enricher: ChunkEnricher,
+    *,
+    exact_duplicate: bool,
+) -> list[int]:
+    """Store the chunks with language, entities, stages and near-duplicate flags.
+
+    Returns the ids of the chunks that should be indexed.
+    """
+    mentions: dict[int, int] = {}
+    indexable: list[int] = []
+    fallback = _asset_stage(draft, enricher.classifier)
+    repeats = RepeatTracker(enricher.dedup.threshold)
+    for draft_chunk in draft.chunks:
+        sig = signature(draft_chunk.text)
+        twin = None
+        if not exact_duplicate:
+            twin = repeats.find(draft_chunk.text) or enricher.dedup.find(draft_chunk.text, sig)
+        entities = enricher.linker.link(f"{draft_chunk.section or ''}\n{draft_chunk.text}")
+        chunk = Chunk(
+            asset_id=asset.id or 0,
+            ordinal=draft_chunk.ordinal,
+            text=draft_chunk.text,
+            section=draft_chunk.section,
+            page=draft_chunk.page,
+            language=detect_language(draft_chunk.text),
+            content_hash=hashlib.sha256(draft_chunk.text.encode()).hexdigest(),
+            duplicate_of=twin,
+            entity_ids=sorted(entities),
+        )
+        session.add(chunk)
+        session.flush()
+        chunk_id = chunk.id or 0
+        for entity_id, count in entities.items():
+            mentions[entity_id] = mentions.get(entity_id, 0) + count
+        _write_stages(session, chunk_id, draft_chunk.text, draft, enricher.classifier, fallback)
+        if exact_duplicate or twin is not None:
+            continue
+        repeats.add(chunk_id, draft_chunk.text)
+        enricher.dedup.add(chunk_id, draft_chunk.text, sig)
+        indexable.append(chunk_id)
+    for entity_id, count in mentions.items():
+        session.add(
+            Relation(
+                src_type="asset",
+                src_id=str(asset.id),
+                type="mentions",
+                dst_type="entity",
+                dst_id=str(entity_id),
+                weight=float(count),
+                evidence_asset_id=asset.id,
+            )
+        )
+    return indexable
+
+
+def _asset_stage(draft: AssetDraft, classifier: StageClassifier) -> str | None:
+    """The stage of the asset as a whole: the fallback for a chunk with no evidence."""
+    body = "\n".join(c.text for c in draft.chunks)[:20_000]
+    ranked = classifier.classify(f"{draft.title}\n{body}", draft.kind)
+    if ranked:
+        return ranked[0].stage_key
+    return classifier.process.stages[0].key if classifier.process.stages else None
+
+
+def _write_stages(
+    session: Session,
+    chunk_id: int,
+    text: str,
+    draft: AssetDraft,
+    classifier: StageClassifier,
+    fallback: str | None,
+) -> None:
+    """Curated tags beat the source's own stage, which beats the classifier.
+
+    Every chunk gets at least one stage: with no evidence of its own it takes the
+    asset's stage at a low score.
+    """
+    stages: dict[str, ChunkStage] = {}
+    for scored in classifier.chunk_stages(f"{draft.title}\n{text}", draft.kind):
+        stages[scored.stage_key] = ChunkStage(
+            chunk_id=chunk_id,
+            stage_key=scored.stage_key,
+            score=round(scored.score, 3),
+            origin=StageOrigin.inferred,
+        )
+    if draft.source_stage:
+        stages[draft.source_stage] = ChunkStage(
+            chunk_id=chunk_id, stage_key=draft.source_stage, score=1.0, origin=StageOrigin.source
+        )
+    if not stages and fallback:
+        stages[fallback] = ChunkStage(
+            chunk_id=chunk_id, stage_key=fallback, score=0.2, origin=StageOrigin.inferred
+        )
+    for key in draft.curated_stages:
+        stages[key] = ChunkStage(
+            chunk_id=chunk_id, stage_key=key, score=1.0, origin=StageOrigin.curated
+        )
+    for row in stages.values():
+        session.add(row)

@@ -1,0 +1,206 @@
+"""The ``kms`` command: ingest, serve, search, reindex, check, keys, config."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kms.config import get_settings
+
+app = typer.Typer(help="KMS — sales knowledge search.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+console = Console()
+err = Console(stderr=True)
+
+
+def _services():  # type: ignore[no-untyped-def]
+    from kms.services.app import Services
+
+    return Services(get_settings())
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.", exists=True)],
+    kind: Annotated[str | None, typer.Option(help="Asset kind for documents.")] = None,
+    team: Annotated[list[str] | None, typer.Option(help="Team that may see them (repeat).")] = None,
+    status: Annotated[str | None, typer.Option(help="draft, approved or retired.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Owner of the assets.")] = None,
+) -> None:
+    """Ingest documents, win/loss notes and problem–solution maps."""
+    from ingest.manifest import FileMeta
+
+    defaults = FileMeta.model_validate(
+        {"kind": kind, "teams": team or None, "status": status, "owner": owner}
+    )
+    services = _services()
+    outcome = _ingest_with_progress(services, paths, defaults)
+    _print_outcome(outcome)
+    services.close()
+    if outcome.errors:
+        raise typer.Exit(code=1)
+
+
+def _ingest_with_progress(services, paths, defaults):  # type: ignore[no-untyped-def]
+    from kms.services.ingest import ingest_paths
+
+    columns = (
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=err) as bar:
+        task = bar.add_task("", total=None)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=name)
+
+        return ingest_paths(services, paths, defaults, on_progress=progress)
+
+
+def _print_outcome(outcome) -> None:  # type: ignore[no-untyped-def]
+    counts: dict[str, int] = {}
+    for result in outcome.results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing new"
+    console.print(f"job {outcome.job_id}: {summary}; {len(outcome.errors)} error(s)")
+    for error in outcome.errors:
+        err.print(f"[red]error[/red] {error}", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the API and the pages (builds the demo knowledge base first with KMS_DEMO=1)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
+@app.command()
+def demo() -> None:
+    """Load the demo knowledge base into the data directory (idempotent)."""
+    from kms.demo import demo_sources
+
+    services = _services()
+    for path, meta in demo_sources():
+        _print_outcome(_ingest_with_progress(services, [path], meta))
+    services.close()
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the keyword and vector indexes from the database."""
+    from kms.services.indexing import reindex as rebuild
+
+    services = _services()
+    with console.status("rebuilding indexes"):
+        count = rebuild(services)
+    console.print(f"indexed {count} chunks")
+    services.close()
+
+
+@app.command()
+def check() -> None:
+    """Report any difference between the database and each index (exit 1 if any)."""
+    from kms.services.indexing import check as compare
+
+    services = _services()
+    report = compare(services)
+    table = Table("index", "chunks", "missing", "extra")
+    for name, count in report.per_index.items():
+        table.add_row(
+            name, str(count), str(len(report.missing[name])), str(len(report.extra[name]))
+        )
+    console.print(f"database: {report.expected} indexable chunks")
+    console.print(table)
+    if not report.ok:
+        console.print("[red]indexes differ from the database; run `kms reindex`[/red]")
+        raise typer.Exit(code=1)
+    console.print("[green]all indexes match the database[/green]")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to search for, in Chinese or English.")],
+    stage: Annotated[str | None, typer.Option(help="Stage key, name or CRM alias.")] = None,
+    team: Annotated[
+        list[str] | None, typer.Option(help="Search as a member of these teams.")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Number of results.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search with snippets and the `why` of each result."""
+    from kms.services.app import Caller
+    from kms.services.search import SearchRequest
+    from kms.services.search import search as run_search
+
+    services = _services()
+    caller = Caller(name="cli", role="admin", teams=tuple(team) if team else None)
+    response = run_search(services, SearchRequest(query=query, stage=stage, limit=limit), caller)
+    if as_json:
+        console.print_json(response.model_dump_json())
+        return
+    stage_note = response.stage or "none"
+    console.print(f"[bold]{response.total}[/bold] results · stage: {stage_note}")
+    for i, hit in enumerate(response.results, start=1):
+        console.print(f"[bold]{i}. {hit.title}[/bold] ({hit.kind}, {hit.language})")
+        console.print(
+            "   " + hit.snippet.replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]")
+        )
+        why = ", ".join(f"{w.signal} {w.value:+.2f}" for w in hit.why)
+        console.print(f"   [dim]why: {why}[/dim]")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="rep, curator or admin.")],
+    team: Annotated[list[str] | None, typer.Option(help="Team of the key (repeat).")] = None,
+    name: Annotated[str, typer.Option(help="A label for the key.")] = "",
+) -> None:
+    """Create an API key and print it once."""
+    from kms.services.keys import create_key
+
+    services = _services()
+    key, row = create_key(services, role=role, teams=team or [], name=name)
+    console.print(f"key {row.id} ({row.role}, teams: {', '.join(row.teams) or 'all public'}):")
+    print(key)
+
+
+@app.command("config")
+def show_config(
+    markdown: Annotated[bool, typer.Option(help="Print the README's configuration table.")] = False,
+) -> None:
+    """Show the settings (or the Markdown table of every setting)."""
+    from kms.settings_doc import settings_markdown
+
+    if markdown:
+        print(settings_markdown())
+        return
+    console.print_json(json.dumps(get_settings().model_dump(mode="json")))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""The services' shared state, built once per process: settings, database, indexes.
+
+The CLI and the API both construct one ``Services`` and call the same functions with it.
+The hybrid index and the embedding models load lazily on first use, so commands that
+never search (``kms keys create``) start in a blink.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from kms.config import Settings
+from kms.db import Database
+from kms.stage_classifier import StageClassifier
+
+if TYPE_CHECKING:
+    from index.hybrid import HybridIndex
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking. ``teams`` None means unrestricted (admins and the local CLI)."""
+
+    name: str = "cli"
+    role: str = "admin"
+    teams: tuple[str, ...] | None = None
+    key_id: int | None = None
+
+    def can_see(self, asset_teams: list[str]) -> bool:
+        return self.teams is None or not asset_teams or bool(set(asset_teams) & set(self.teams))
+
+
+LOCAL_ADMIN = Caller()
+
+
+class Services:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = Database(settings)
+        self.classifier = StageClassifier(self.db.process)
+        self.write_lock = threading.Lock()
+
+    @property
+    def process(self):  # type: ignore[no-untyped-def]
+        return self.db.process
+
+    @cached_property
+    def index(self) -> HybridIndex:
+        from index.hybrid import HybridIndex
+
+        return HybridIndex(
+            self.settings.index_dir,
+            self.settings.embedders,
+            ann_threshold=self.settings.ann_threshold,
+            cache_dir=self.settings.cache_dir if self.settings.embed_cache else None,
+        )
+
+    def close(self) -> None:
+        if "index" in self.__dict__:
+            self.index.save()
+        self.db.close()

@@ -1,0 +1,151 @@
+"""Knowledge-graph reads: problems a query is about, their solutions and proof assets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, col, select
+
+from ingest.linking import EntityLinker, EntityName
+from kms.models import Asset, AssetStatus, Entity, EntityType, Relation
+from kms.schemas import Citation, ProblemEntry, SolutionEntry
+from kms.services.app import Caller
+
+
+def linker(session: Session, types: Iterable[EntityType] | None = None) -> EntityLinker:
+    wanted = set(types) if types else None
+    names: list[EntityName] = []
+    for entity in session.exec(select(Entity)).all():
+        if wanted and entity.type not in wanted:
+            continue
+        for name in [entity.name_en, entity.name_zh, *entity.aliases]:
+            if name:
+                names.append(EntityName(entity.id or 0, name))
+    return EntityLinker(names)
+
+
+def entities_in(
+    session: Session, text: str, types: Iterable[EntityType] | None = None
+) -> list[int]:
+    return [entity_id for entity_id, _ in linker(session, types).link(text).most_common()]
+
+
+def problems_for(session: Session, query: str, asset_ids: Iterable[int]) -> list[int]:
+    """Problems named in the query, then problems whose map entry ranked for it."""
+    found = entities_in(session, query, [EntityType.problem])
+    ids = [str(a) for a in asset_ids]
+    if ids:
+        for rel in session.exec(
+            select(Relation).where(
+                Relation.src_type == "asset",
+                Relation.type == "describes",
+                col(Relation.src_id).in_(ids),
+            )
+        ):
+            if int(rel.dst_id) not in found:
+                found.append(int(rel.dst_id))
+    return found
+
+
+def edges_from(session: Session, src_type: str, src_id: int | str, type_: str) -> list[Relation]:
+    return list(
+        session.exec(
+            select(Relation).where(
+                Relation.src_type == src_type,
+                Relation.src_id == str(src_id),
+                Relation.type == type_,
+            )
+        ).all()
+    )
+
+
+def edges_to(session: Session, dst_type: str, dst_id: int | str, type_: str) -> list[Relation]:
+    return list(
+        session.exec(
+            select(Relation).where(
+                Relation.dst_type == dst_type,
+                Relation.dst_id == str(dst_id),
+                Relation.type == type_,
+            )
+        ).all()
+    )
+
+
+def proof_assets(session: Session, entity_id: int, caller: Caller) -> list[Asset]:
+    """Visible, live assets that prove a problem or a solution."""
+    out: list[Asset] = []
+    for rel in edges_to(session, "entity", entity_id, "proves"):
+        asset = session.get(Asset, int(rel.src_id))
+        if asset and asset.status != AssetStatus.retired and caller.can_see(asset.teams):
+            out.append(asset)
+    return out
+
+
+def citation(asset: Asset, section: str | None = None, page: int | None = None) -> Citation:
+    return Citation(
+        asset_id=asset.id or 0,
+        title=asset.title,
+        section=section,
+        page=page,
+        url=f"/v1/assets/{asset.id}/file" if asset.stored_file else f"/v1/assets/{asset.id}",
+    )
+
+
+def problem_entry(session: Session, problem_id: int, caller: Caller) -> ProblemEntry | None:
+    problem = session.get(Entity, problem_id)
+    if problem is None or problem.type != EntityType.problem:
+        return None
+    source = session.get(Asset, problem.meta.get("asset_id") or 0)
+    if source is not None and not caller.can_see(source.teams):
+        return None
+    solutions: list[SolutionEntry] = []
+    for rel in edges_from(session, "entity", problem_id, "solved_by"):
+        solution = session.get(Entity, int(rel.dst_id))
+        if solution is None:
+            continue
+        products = [
+            p.name_en or p.name_zh
+            for r in edges_from(session, "entity", solution.id or 0, "delivered_by")
+            if (p := session.get(Entity, int(r.dst_id))) is not None
+        ]
+        proof = [citation(a) for a in proof_assets(session, solution.id or 0, caller)]
+        solutions.append(
+            SolutionEntry(
+                key=solution.key,
+                name_en=solution.name_en,
+                name_zh=solution.name_zh,
+                products=products,
+                proof=proof,
+            )
+        )
+    stage = next((r.dst_id for r in edges_from(session, "entity", problem_id, "surfaces_at")), None)
+    questions = _discovery_questions(source)
+    return ProblemEntry(
+        entity_id=problem_id,
+        key=problem.key,
+        name_en=problem.name_en,
+        name_zh=problem.name_zh,
+        stage=stage,
+        discovery_questions=questions,
+        solutions=solutions,
+    )
+
+
+def _discovery_questions(source: Asset | None) -> list[str]:
+    if source is None:
+        return []
+    return list(source.meta.get("discovery_questions", []))
+
+
+def expansion_assets(session: Session, problem_ids: Iterable[int], caller: Caller) -> list[int]:
+    """Assets the graph adds for problems: proof of the problem and of its solutions."""
+    out: list[int] = []
+    for problem_id in problem_ids:
+        targets = [problem_id] + [
+            int(r.dst_id) for r in edges_from(session, "entity", problem_id, "solved_by")
+        ]
+        for target in targets:
+            for asset in proof_assets(session, target, caller):
+                if asset.id not in out:
+                    out.append(asset.id or 0)
+    return out

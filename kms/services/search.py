@@ -1,0 +1,278 @@
+"""Search: hybrid candidates → graph expansion → filters → priors → one per asset → snippets.
+
+Visibility is applied inside both indexes (the caller's teams are passed in), so no
+invisible chunk is ever a candidate, a count or a snippet; graph expansion and pins
+check visibility again before they add anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from index.analyzer import tokenize
+from index.ranking import Candidate, Ranked, StageContext, rank
+from index.snippets import snippet
+from kms.errors import InputError
+from kms.models import Asset, AssetStatus, Chunk, EntityType, Outcome, QueryLog, Relation
+from kms.models._types import utcnow
+from kms.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse, StageInfo, Why
+from kms.services.app import Caller, Services
+from kms.services.graph import citation, expansion_assets, problems_for
+from kms.services.signals import ChunkFacts, is_stale, load_facts, pinned_assets, won_share
+from kms.stages import SalesProcess
+
+CANDIDATES = 200
+GRAPH_SHARE = 0.6  # a graph-added asset enters at this share of the best fused score
+
+
+@dataclass
+class Retrieval:
+    ranked: list[Ranked]
+    facts: ChunkFacts
+    stage: StageInfo | None
+    query_tokens: set[str]
+
+
+def resolve_stage(services: Services, query: str, stage: str | None) -> StageInfo | None:
+    """A given stage always wins (any CRM alias); otherwise infer one from the query."""
+    process = services.process
+    if stage:
+        key = process.resolve(stage)
+        if key is None:
+            raise InputError(
+                f"unknown stage '{stage}'",
+                {"field": "stage", "known": process.known_names()},
+            )
+        return _stage_info(process, key, given=True, confidence=1.0)
+    key, confidence = services.classifier.infer(query)
+    return _stage_info(process, key, given=False, confidence=confidence) if key else None
+
+
+def _stage_info(process: SalesProcess, key: str, given: bool, confidence: float) -> StageInfo:
+    spec = process.get(key)
+    assert spec is not None
+    return StageInfo(
+        key=key, name_en=spec.names.en, name_zh=spec.names.zh, given=given, confidence=confidence
+    )
+
+
+def neighbours(process: SalesProcess, key: str) -> tuple[str, ...]:
+    keys = [s.key for s in sorted(process.stages, key=lambda s: s.order)]
+    i = keys.index(key)
+    return tuple(keys[j] for j in (i - 1, i + 1) if 0 <= j < len(keys))
+
+
+def retrieve(
+    services: Services,
+    session: Session,
+    request: SearchRequest,
+    caller: Caller,
+    competitor: str | None = None,
+    industry: str | None = None,
+) -> Retrieval:
+    if len(request.query) > services.settings.query_max_chars:
+        raise InputError(
+            f"query is longer than {services.settings.query_max_chars} characters",
+            {"field": "query"},
+        )
+    stage = resolve_stage(services, request.query, request.stage)
+    fused = services.index.search(request.query, teams=caller.teams, k=CANDIDATES)
+    scores = {f.id: f for f in fused}
+    facts = load_facts(session, scores)
+    top = max((f.score for f in fused), default=0.0)
+    problem_ids = problems_for(session, request.query, _top_assets(fused, facts, 10))
+    graph_assets = [
+        a
+        for a in expansion_assets(session, problem_ids, caller)
+        if a not in {c.asset_id for c in facts.chunks.values()}
+    ]
+    pinned = {a for a in pinned_assets(session, request.query) if _visible(session, a, caller)}
+    extra_chunks = _first_chunks(session, [*graph_assets, *pinned])
+    extra_facts = load_facts(session, extra_chunks.values())
+    facts.chunks.update(extra_facts.chunks)
+    facts.assets.update(extra_facts.assets)
+    facts.stages.update(extra_facts.stages)
+    facts.feedback.update(extra_facts.feedback)
+    allowed = _filter_assets(session, facts, request.filters)
+    wins = won_share(session, facts.assets, _key(competitor), _key(industry))
+    today = utcnow().date()
+    candidates: list[Candidate] = []
+    for chunk_id, chunk in facts.chunks.items():
+        asset = facts.assets[chunk.asset_id]
+        if asset.id not in allowed or not caller.can_see(asset.teams):
+            continue
+        signals: dict[str, float] = {}
+        if chunk_id in scores:
+            signals = dict(scores[chunk_id].contributions)
+            retrieval = scores[chunk_id].score
+        else:
+            retrieval = 0.0
+        if asset.id in graph_assets and chunk_id == extra_chunks.get(asset.id or 0):
+            signals["graph"] = GRAPH_SHARE * top
+            retrieval += GRAPH_SHARE * top
+        candidates.append(
+            Candidate(
+                chunk_id=chunk_id,
+                asset_id=asset.id or 0,
+                retrieval=retrieval,
+                signals=signals,
+                stages=facts.stages.get(chunk_id, {}),
+                status=asset.status.value,
+                pinned=asset.id in pinned,
+                stale=is_stale(asset, today),
+                won_share=wins.get(asset.id or 0, 0.0),
+                feedback=facts.feedback.get(asset.id or 0, 0.0),
+            )
+        )
+    ctx = StageContext()
+    if stage is not None:
+        ctx = StageContext(stage.key, stage.confidence, neighbours(services.process, stage.key))
+    return Retrieval(rank(candidates, ctx), facts, stage, set(tokenize(request.query)))
+
+
+def _key(value: str | None) -> str | None:
+    from ingest.psmap import slug
+
+    return slug(value) if value else None
+
+
+def _top_assets(fused: list, facts: ChunkFacts, n: int) -> list[int]:  # type: ignore[type-arg]
+    out: list[int] = []
+    for f in fused:
+        chunk = facts.chunks.get(f.id)
+        if chunk and chunk.asset_id not in out:
+            out.append(chunk.asset_id)
+        if len(out) >= n:
+            break
+    return out
+
+
+def _visible(session: Session, asset_id: int, caller: Caller) -> bool:
+    asset = session.get(Asset, asset_id)
+    return bool(asset and asset.status != AssetStatus.retired and caller.can_see(asset.teams))
+
+
+def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
+    """The first indexable chunk of each asset."""
+    out: dict[int, int] = {}
+    if not asset_ids:
+        return out
+    rows = session.exec(
+        select(Chunk.asset_id, Chunk.id)
+        .where(col(Chunk.asset_id).in_(asset_ids), col(Chunk.duplicate_of).is_(None))
+        .order_by(col(Chunk.ordinal).desc())
+    ).all()
+    for asset_id, chunk_id in rows:
+        out[asset_id] = chunk_id or 0
+    return out
+
+
+def _filter_assets(session: Session, facts: ChunkFacts, filters: SearchFilters) -> set[int]:
+    """Asset ids among the candidates that pass the request's filters."""
+    keep = {a.id or 0 for a in facts.assets.values() if a.status != AssetStatus.retired}
+    if filters.kind:
+        keep = {a for a in keep if facts.assets[a].kind in filters.kind}
+    if filters.language:
+        keep = {a for a in keep if facts.assets[a].language == filters.language}
+    if filters.status:
+        keep = {a for a in keep if facts.assets[a].status.value in filters.status}
+    for value, type_ in [
+        (filters.product, EntityType.product),
+        (filters.industry, EntityType.industry),
+        (filters.competitor, EntityType.competitor),
+    ]:
+        if value:
+            keep &= _assets_about(session, value, type_, keep)
+    return keep
+
+
+def _assets_about(session: Session, value: str, type_: EntityType, among: set[int]) -> set[int]:
+    from ingest.graph_store import find_entity
+
+    entity = find_entity(session, type_, value, create=False)
+    if entity is None:
+        return set()
+    ids = {str(a) for a in among}
+    about = {
+        int(r.src_id)
+        for r in session.exec(
+            select(Relation).where(
+                Relation.src_type == "asset",
+                col(Relation.src_id).in_(ids),
+                Relation.dst_type == "entity",
+                Relation.dst_id == str(entity.id),
+            )
+        )
+    }
+    field = {EntityType.industry: "industry", EntityType.competitor: "competitors"}.get(type_)
+    if field:
+        for outcome in session.exec(select(Outcome).where(col(Outcome.asset_id).in_(among))):
+            value_ = getattr(outcome, field)
+            if entity.key == value_ or (isinstance(value_, list) and entity.key in value_):
+                about.add(outcome.asset_id)
+    return about
+
+
+def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
+    chunk = facts.chunks[ranked.chunk_id]
+    asset = facts.assets[ranked.asset_id]
+    return SearchHit(
+        asset_id=asset.id or 0,
+        chunk_id=ranked.chunk_id,
+        title=asset.title,
+        kind=asset.kind,
+        language=asset.language,
+        status=asset.status.value,
+        snippet=snippet(chunk.text, query),
+        section=chunk.section,
+        page=chunk.page,
+        stages=sorted(facts.stages.get(ranked.chunk_id, {})),
+        score=round(ranked.score, 4),
+        why=[Why(signal=name, value=round(value, 4)) for name, value in ranked.why],
+        citation=citation(asset, chunk.section, chunk.page),
+    )
+
+
+def log_query(
+    services: Services, request: SearchRequest, caller: Caller, result: Retrieval, confidence: float
+) -> int | None:
+    if not request.log:
+        return None
+    with services.db.session() as session:
+        row = QueryLog(
+            query=request.query,
+            stage=result.stage.key if result.stage and result.stage.given else None,
+            inferred_stage=result.stage.key if result.stage and not result.stage.given else None,
+            teams=list(caller.teams or []),
+            key_id=caller.key_id,
+            results=len(result.ranked),
+            top_asset_ids=[r.asset_id for r in result.ranked[:10]],
+            confidence=confidence,
+        )
+        session.add(row)
+        session.commit()
+        return row.id
+
+
+def search(services: Services, request: SearchRequest, caller: Caller) -> SearchResponse:
+    from kms.services.gaps import record_query_gap
+
+    with services.db.session() as session:
+        result = retrieve(services, session, request, caller)
+        page = result.ranked[request.offset : request.offset + request.limit]
+        hits = [to_hit(r, result.facts, request.query) for r in page]
+    confidence = 1.0 if result.ranked else 0.0
+    query_id = log_query(services, request, caller, result, confidence)
+    if request.log and not result.ranked:
+        record_query_gap(services, request.query, result.stage, caller, "zero_results")
+    return SearchResponse(
+        query_id=query_id,
+        query=request.query,
+        stage=result.stage,
+        total=len(result.ranked),
+        offset=request.offset,
+        limit=request.limit,
+        results=hits,
+    )

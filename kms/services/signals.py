@@ -1,0 +1,105 @@
+"""Loading what ranking needs about candidate chunks, in a few set-based queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from index.analyzer import tokenize
+from kms.models import Asset, Chunk, ChunkStage, Feedback, Outcome, Pin, Relation
+
+
+@dataclass
+class ChunkFacts:
+    chunks: dict[int, Chunk] = field(default_factory=dict)
+    assets: dict[int, Asset] = field(default_factory=dict)
+    stages: dict[int, dict[str, tuple[float, str]]] = field(default_factory=dict)
+    feedback: dict[int, float] = field(default_factory=dict)
+
+
+def load_facts(session: Session, chunk_ids: Iterable[int]) -> ChunkFacts:
+    ids = list(chunk_ids)
+    facts = ChunkFacts()
+    if not ids:
+        return facts
+    facts.chunks = {c.id or 0: c for c in session.exec(select(Chunk).where(col(Chunk.id).in_(ids)))}
+    asset_ids = {c.asset_id for c in facts.chunks.values()}
+    facts.assets = {
+        a.id or 0: a for a in session.exec(select(Asset).where(col(Asset.id).in_(asset_ids)))
+    }
+    for row in session.exec(select(ChunkStage).where(col(ChunkStage.chunk_id).in_(ids))):
+        facts.stages.setdefault(row.chunk_id, {})[row.stage_key] = (row.score, row.origin.value)
+    facts.feedback = feedback_balance(session, asset_ids)
+    return facts
+
+
+def feedback_balance(session: Session, asset_ids: Iterable[int]) -> dict[int, float]:
+    """(helpful − not helpful) / (votes + 2) per asset: damped, in −1..1."""
+    up: Counter[int] = Counter()
+    total: Counter[int] = Counter()
+    rows = session.exec(select(Feedback).where(col(Feedback.asset_id).in_(list(asset_ids))))
+    for row in rows:
+        total[row.asset_id] += 1
+        up[row.asset_id] += 1 if row.helpful else -1
+    return {asset_id: up[asset_id] / (total[asset_id] + 2) for asset_id in total}
+
+
+def pinned_assets(session: Session, query: str) -> set[int]:
+    """Assets a curator pinned to a query that this query contains (token-wise)."""
+    tokens = set(tokenize(query))
+    pinned: set[int] = set()
+    for pin in session.exec(select(Pin)).all():
+        pin_tokens = set(tokenize(pin.query))
+        if pin_tokens and pin_tokens <= tokens:
+            pinned.add(pin.asset_id)
+    return pinned
+
+
+def is_stale(asset: Asset, today: date) -> bool:
+    return asset.review_by is not None and asset.review_by < today
+
+
+def won_share(
+    session: Session, asset_ids: Iterable[int], competitor: str | None, industry: str | None
+) -> dict[int, float]:
+    """Share of won deals in the context (competitor / industry) that involve what the
+    asset proves or mentions. Empty when the context names neither."""
+    if not competitor and not industry:
+        return {}
+    deals = [
+        o
+        for o in session.exec(select(Outcome).where(Outcome.outcome == "won")).all()
+        if (not competitor or competitor in o.competitors)
+        and (not industry or industry == o.industry)
+    ]
+    if not deals:
+        return {}
+    deal_ids = {str(o.id) for o in deals}
+    involved: dict[str, set[str]] = {}
+    for rel in session.exec(
+        select(Relation).where(
+            Relation.src_type == "outcome",
+            Relation.type == "involves",
+            col(Relation.src_id).in_(deal_ids),
+        )
+    ):
+        involved.setdefault(rel.dst_id, set()).add(rel.src_id)
+    shares: dict[int, float] = {}
+    ids = [str(a) for a in asset_ids]
+    for rel in session.exec(
+        select(Relation).where(
+            Relation.src_type == "asset",
+            col(Relation.type).in_(["proves", "mentions"]),
+            col(Relation.src_id).in_(ids),
+        )
+    ):
+        won = involved.get(rel.dst_id)
+        if won:
+            asset_id = int(rel.src_id)
+            current = shares.get(asset_id, 0.0)
+            shares[asset_id] = max(current, len(won) / len(deals))
+    return shares
