@@ -8,6 +8,8 @@ competitor seen_in outcome · outcome involves product/problem/industry · outco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
@@ -97,10 +99,10 @@ def write_problem(
     problem.meta = {**problem.meta, "asset_id": asset.id, "proof_refs": entry.proof}
     session.add(problem)
     pid = ("entity", problem.id)
-    session.exec(
-        delete(Relation).where(  # type: ignore[call-overload]
-            Relation.src_type == "entity",
-            Relation.src_id == str(problem.id),
+    session.execute(
+        delete(Relation).where(
+            col(Relation.src_type) == "entity",
+            col(Relation.src_id) == str(problem.id),
             col(Relation.type).in_(["solved_by", "surfaces_at", "felt_by", "found_in"]),
         )
     )
@@ -217,10 +219,10 @@ def resolve_proofs(session: Session) -> int:
     return linked
 
 
-def _asset_for_ref(assets: list[Asset] | tuple[Asset, ...] | object, ref: str) -> Asset | None:
+def _asset_for_ref(assets: Sequence[Asset], ref: str) -> Asset | None:
     ref_norm = ref.replace("\\", "/").strip().lower()
-    for asset in assets:  # type: ignore[attr-defined]
+    for asset in assets:
         source = asset.source.replace("\\", "/").lower()
         if source.endswith("/" + ref_norm) or source == ref_norm or asset.title.lower() == ref_norm:
-            return asset  # type: ignore[no-any-return]
+            return asset
     return None

@@ -54,10 +54,12 @@ class Manifest(BaseModel):
 
 
 def find_manifest(folder: Path) -> Manifest | None:
-    for name in MANIFEST_NAMES:
-        candidate = folder / name
-        if candidate.is_file():
-            return load_manifest(candidate)
+    """The manifest in ``folder`` or, failing that, in its parent (``kb/docs`` → ``kb``)."""
+    for place in (folder, folder.parent):
+        for name in MANIFEST_NAMES:
+            candidate = place / name
+            if candidate.is_file():
+                return load_manifest(candidate)
     return None
 
 

@@ -115,8 +115,11 @@ class Ingestor:
         for source in sources:
             try:
                 staged.append(classify(source, self.settings))
-            except KMSError as exc:
-                error = ItemError(str(source.path), exc.message)
+            except (KMSError, OSError) as exc:
+                message = (
+                    exc.message if isinstance(exc, KMSError) else f"cannot read: {exc.strerror}"
+                )
+                error = ItemError(str(source.path), message)
                 outcome.errors.append(error)
                 self._record(outcome.job_id, [], [error], None)
         return sorted(staged, key=lambda s: PIPELINE_ORDER[s.kind])

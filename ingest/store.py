@@ -13,7 +13,7 @@ import hashlib
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ingest.dedup import NearDuplicateFinder, RepeatTracker, signature
 from ingest.drafts import AssetDraft, UpsertResult
@@ -106,18 +106,18 @@ def _exact_twin(session: Session, draft: AssetDraft, own_id: int | None) -> int 
 
 
 def _drop_chunks(session: Session, asset_id: int) -> list[int]:
-    ids = list(session.exec(select(Chunk.id).where(Chunk.asset_id == asset_id)).all())
+    ids = [i for i in session.exec(select(Chunk.id).where(Chunk.asset_id == asset_id)) if i]
     if ids:
-        session.exec(delete(ChunkStage).where(ChunkStage.chunk_id.in_(ids)))  # type: ignore[attr-defined,call-overload]
-        session.exec(delete(Chunk).where(Chunk.asset_id == asset_id))  # type: ignore[call-overload]
-    session.exec(
-        delete(Relation).where(  # type: ignore[call-overload]
-            Relation.src_type == "asset",
-            Relation.src_id == str(asset_id),
-            Relation.type == "mentions",
+        session.execute(delete(ChunkStage).where(col(ChunkStage.chunk_id).in_(ids)))
+        session.execute(delete(Chunk).where(col(Chunk.asset_id) == asset_id))
+    session.execute(
+        delete(Relation).where(
+            col(Relation.src_type) == "asset",
+            col(Relation.src_id) == str(asset_id),
+            col(Relation.type) == "mentions",
         )
     )
-    return [i for i in ids if i is not None]
+    return ids
 
 
 def _write_chunks(

@@ -101,8 +101,8 @@ def demo() -> None:
     from kms.demo import demo_sources
 
     services = _services()
-    for path, meta in demo_sources():
-        _print_outcome(_ingest_with_progress(services, [path], meta))
+    for paths, meta in demo_sources():
+        _print_outcome(_ingest_with_progress(services, paths, meta))
     services.close()
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_SALES_PROCESS = PACKAGE_DIR / "sales_process.yaml"
@@ -33,14 +34,15 @@ class Settings(BaseSettings):
         DEFAULT_SALES_PROCESS,
         description="YAML file describing the stages of the sales process (replaceable).",
     )
-    embedders: list[str] = Field(
+    embedders: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["minilm", "use"],
         description="Embedding models, comma-separated, from: minilm (English), use "
         "(multilingual, 16 languages). Each gets its own vector index.",
     )
     embed_batch_size: int = Field(32, description="Texts per batch when encoding.")
-    embed_cache: bool = Field(
-        True, description="Cache embeddings on disk by content hash (data dir/cache)."
+    embed_cache: bool = Field(True, description="Cache embeddings on disk by content hash.")
+    embed_cache_dir: Path | None = Field(
+        None, description="Where the embedding cache lives; empty means data dir/cache."
     )
     ann_threshold: int = Field(
         50_000,
@@ -69,7 +71,7 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the server listens on.")
     port: int = Field(8000, description="Port the server listens on.")
-    cors_origins: list[str] = Field(
+    cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Origins (e.g. the CRM's) allowed to call the API from a browser.",
     )
@@ -92,6 +94,22 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("dev_admin_key")
+    @classmethod
+    def _dev_key_is_long(cls, value: str) -> str:
+        if value and len(value) < 16:
+            raise ValueError("KMS_DEV_ADMIN_KEY must be at least 16 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _dev_key_only_on_loopback(self) -> Settings:
+        if self.dev_admin_key and self.host not in {"127.0.0.1", "localhost", "::1"}:
+            raise ValueError(
+                "KMS_DEV_ADMIN_KEY is for local development only; create real keys with "
+                "`kms keys create` when serving on a network address"
+            )
+        return self
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'kms.db'}"
@@ -106,7 +124,7 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+        return self.embed_cache_dir or self.data_dir / "cache"
 
 
 @lru_cache

@@ -12,9 +12,10 @@ DEMO_DIR = REPO / "demo"
 ARTICLE = REPO.parent / "shared" / "domain" / "sales-org-article-zh.txt"
 
 
-def demo_sources() -> list[tuple[Path, FileMeta]]:
-    """What ``make run`` loads into an empty data directory."""
-    sources = [(DEMO_DIR, FileMeta(status=AssetStatus.approved))]
+def demo_sources() -> list[tuple[list[Path], FileMeta]]:
+    """What ``make run`` loads into an empty data directory, as ingest batches."""
+    parts = ["taxonomy.yaml", "problem_map.yaml", "docs", "winloss"]
+    batches = [([DEMO_DIR / p for p in parts], FileMeta(status=AssetStatus.approved))]
     if ARTICLE.is_file():
-        sources.append((ARTICLE, FileMeta(kind="article", status=AssetStatus.approved)))
-    return sources
+        batches.append(([ARTICLE], FileMeta(kind="article", status=AssetStatus.approved)))
+    return batches

@@ -107,7 +107,10 @@ def test_graph_edges_after_map_notes_and_documents(database: Database, corpus: P
         assert (str(case.id), "proves", str(problem.id)) in pairs
         assert (str(case.id), "mentions", str(product.id)) in pairs
         outcomes = {o.deal_id: o for o in session.exec(select(Outcome))}
-        assert outcomes["D-1"].stage_key == "negotiation" and outcomes["D-1"].industry == "manufacturing"
+        assert (
+            outcomes["D-1"].stage_key == "negotiation"
+            and outcomes["D-1"].industry == "manufacturing"
+        )
         assert outcomes["D-2"].industry == "manufacturing"  # linked through the Chinese alias
         assert len(edges(session, "seen_in")) == 2
         assert {r.dst_id for r in edges(session, "at_stage")} == {"negotiation", "proposal"}
@@ -140,7 +143,9 @@ def test_stage_affinity_records_its_origin(database: Database, corpus: Path) -> 
 
         def stages_of(source_end: str) -> dict[str, str]:
             asset = session.exec(select(Asset).where(col(Asset.source).endswith(source_end))).one()
-            chunk_ids = [c.id for c in session.exec(select(Chunk).where(Chunk.asset_id == asset.id))]
+            chunk_ids = [
+                c.id for c in session.exec(select(Chunk).where(Chunk.asset_id == asset.id))
+            ]
             rows = session.exec(select(ChunkStage).where(col(ChunkStage.chunk_id).in_(chunk_ids)))
             return {r.stage_key: r.origin.value for r in rows}
 

@@ -56,7 +56,12 @@ def test_jsonl_notes_with_a_broken_line(tmp_path: Path) -> None:
         json.dumps({"deal_id": "J-4", "outcome": "lost", "competitors": ["DataForge"]}),
     ]
     items = _notes(tmp_path, "notes.jsonl", "\n".join(lines))
-    assert [type(i).__name__ for i in items] == ["WinLossNote", "ItemError", "ItemError", "WinLossNote"]
+    assert [type(i).__name__ for i in items] == [
+        "WinLossNote",
+        "ItemError",
+        "ItemError",
+        "WinLossNote",
+    ]
     assert items[1].line == 2 and items[2].line == 3  # type: ignore[union-attr]
     assert items[2].field == "deal_id"  # type: ignore[union-attr]
 
