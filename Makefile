@@ -27,7 +27,7 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
 
 run: install
-	KMS_DEMO=1 $(BIN)/kms serve
+	KMS_DEMO=1 KMS_DEV_ADMIN_KEY=$${KMS_DEV_ADMIN_KEY:-kms_dev_local_demo_key} $(BIN)/kms serve
 
 test: install browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup

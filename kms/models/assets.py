@@ -30,7 +30,8 @@ class Asset(SQLModel, table=True):
     kind: str = Field(
         index=True,
         description="battlecard, case_study, discovery_guide, objection_handling, pricing, "
-        "product_sheet, proposal_template, article, document, winloss_note, problem",
+        "product_sheet, proposal_template, playbook, email_template, article, document, "
+        "winloss_note, problem",
     )
     source_type: str = Field(index=True, description="document, winloss or psmap")
     title: str
