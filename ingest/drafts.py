@@ -40,3 +40,4 @@ class UpsertResult:
     status: str  # added, updated, unchanged, duplicate
     removed_chunk_ids: list[int] = field(default_factory=list)
     added_chunk_ids: list[int] = field(default_factory=list)
+    meta_changed: bool = False  # teams / status changed on an unchanged asset: re-index it

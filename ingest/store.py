@@ -43,9 +43,11 @@ def upsert_asset(
 ) -> UpsertResult:
     existing = session.exec(select(Asset).where(Asset.source == draft.source)).first()
     if existing is not None and existing.content_hash == draft.content_hash:
+        before = (existing.status, list(existing.teams))
         _apply_manifest(existing, draft)
         session.add(existing)
-        return UpsertResult(existing.id or 0, "unchanged")
+        changed = before != (existing.status, list(existing.teams))
+        return UpsertResult(existing.id or 0, "unchanged", meta_changed=changed)
     removed: list[int] = []
     if existing is None:
         asset = Asset(
@@ -78,6 +80,8 @@ def upsert_asset(
     session.add(asset)
     session.flush()
     added = _write_chunks(session, asset, draft, enricher, exact_duplicate=twin is not None)
+    if asset.status == AssetStatus.retired:
+        added = []  # stored, never searchable
     result_status = "duplicate" if twin is not None and status == "added" else status
     return UpsertResult(asset.id or 0, result_status, removed, added)
 

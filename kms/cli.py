@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,6 +13,11 @@ from rich.table import Table
 
 from kms.config import get_settings
 
+if TYPE_CHECKING:
+    from ingest.manifest import FileMeta
+    from ingest.pipeline import BatchOutcome
+    from kms.services.app import Services
+
 app = typer.Typer(help="KMS — sales knowledge search.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
@@ -20,7 +25,7 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _services():  # type: ignore[no-untyped-def]
+def _services() -> Services:
     from kms.services.app import Services
 
     return Services(get_settings())
@@ -48,7 +53,9 @@ def ingest(
         raise typer.Exit(code=1)
 
 
-def _ingest_with_progress(services, paths, defaults):  # type: ignore[no-untyped-def]
+def _ingest_with_progress(
+    services: Services, paths: list[Path], defaults: FileMeta
+) -> BatchOutcome:
     from kms.services.ingest import ingest_paths
 
     columns = (
@@ -67,7 +74,7 @@ def _ingest_with_progress(services, paths, defaults):  # type: ignore[no-untyped
         return ingest_paths(services, paths, defaults, on_progress=progress)
 
 
-def _print_outcome(outcome) -> None:  # type: ignore[no-untyped-def]
+def _print_outcome(outcome: BatchOutcome) -> None:
     counts: dict[str, int] = {}
     for result in outcome.results:
         counts[result.status] = counts.get(result.status, 0) + 1

@@ -12,6 +12,8 @@ knows the question. It is a calibrated-by-eye indicator, reported with its parts
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from index.analyzer import tokenize
 from kms.models import EntityType
 from kms.schemas import AnswerRequest, AnswerResponse, Passage, StageHints, StageInfo
@@ -56,7 +58,9 @@ def stage_hints(services: Services, stage: StageInfo | None) -> StageHints | Non
     )
 
 
-def _context_key(services: Services, session, value: str | None, type_: EntityType, query: str):  # type: ignore[no-untyped-def]
+def _context_key(
+    services: Services, session: Session, value: str | None, type_: EntityType, query: str
+) -> str | None:
     """A context entity's key: given explicitly, else named in the query."""
     from ingest.graph_store import find_entity
     from kms.models import Entity

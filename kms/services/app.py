@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from kms.config import Settings
 from kms.db import Database
 from kms.stage_classifier import StageClassifier
+from kms.stages import SalesProcess
 
 if TYPE_CHECKING:
     from index.hybrid import HybridIndex
@@ -32,6 +33,11 @@ class Caller:
     def can_see(self, asset_teams: list[str]) -> bool:
         return self.teams is None or not asset_teams or bool(set(asset_teams) & set(self.teams))
 
+    @property
+    def actor(self) -> str:
+        """How the audit log names this caller."""
+        return f"key:{self.key_id} {self.name}" if self.key_id is not None else self.name
+
 
 LOCAL_ADMIN = Caller()
 
@@ -44,7 +50,7 @@ class Services:
         self.write_lock = threading.Lock()
 
     @property
-    def process(self):  # type: ignore[no-untyped-def]
+    def process(self) -> SalesProcess:
         return self.db.process
 
     @cached_property
@@ -56,6 +62,7 @@ class Services:
             self.settings.embedders,
             ann_threshold=self.settings.ann_threshold,
             cache_dir=self.settings.cache_dir if self.settings.embed_cache else None,
+            batch_size=self.settings.embed_batch_size,
         )
 
     def close(self) -> None:

@@ -1,54 +1,198 @@
-"""Content gaps: detected from queries and the graph, or created by hand."""
+"""Content gaps: detected from queries, feedback and the graph, or created by hand.
+
+Visibility. A gap carries the teams of whoever raised it: a query gap the teams of the
+caller who asked (one gap per query *and* team scope, so a team's questions never show
+up for another team), a problem gap the teams of the problem's map entry. A gap with
+no teams is public. Admins see every gap.
+
+Detection (``detect_gaps`` in :mod:`kms.services.gapdetect`) is idempotent; search and
+answer record zero-result and low-confidence queries as they happen.
+"""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
-from kms.models import AuditLog, Gap
+from kms.errors import InputError, NotFound
+from kms.models import Asset, AuditLog, Gap
 from kms.models._types import utcnow
-from kms.schemas import StageInfo
+from kms.schemas import GapCreate, GapPublic, GapsPublic, GapUpdate, StageInfo
 from kms.services.app import Caller, Services
 
+MAX_TAG_CHARS = 40
 
-def _norm_query(query: str) -> str:
+
+def norm_query(query: str) -> str:
     return " ".join(sorted(set(tokenize(query)))) or query.strip().lower()
+
+
+def query_subject(query: str, teams: list[str] | tuple[str, ...] | None) -> str:
+    """One gap per normalised query and team scope."""
+    scope = ",".join(sorted(teams or []))
+    return f"query:{norm_query(query)}" + (f"@{scope}" if scope else "")
 
 
 def record_query_gap(
     services: Services, query: str, stage: StageInfo | None, caller: Caller, kind: str
 ) -> int:
-    """Count a query that found nothing (or too little) as a gap; one row per query."""
-    key = _norm_query(query)
+    """Count a query that found nothing (or too little) as a gap."""
+    subject = query_subject(query, caller.teams)
     with services.db.session() as session:
-        gap = session.exec(
-            select(Gap).where(Gap.kind == kind, Gap.subject == f"query:{key}")
-        ).first()
+        gap = session.exec(select(Gap).where(Gap.kind == kind, Gap.subject == subject)).first()
         if gap is None:
             gap = Gap(
                 kind=kind,
                 title=query.strip()[:200],
                 query=query.strip(),
                 stage_key=stage.key if stage else None,
-                subject=f"query:{key}",
-                teams=[],
+                subject=subject,
+                teams=sorted(caller.teams or []),
                 occurrences=0,
             )
         gap.occurrences += 1
-        gap.teams = sorted(set(gap.teams) | set(caller.teams or []))
         gap.updated_at = utcnow()
         session.add(gap)
         session.commit()
         return gap.id or 0
 
 
+def gap_visible(gap: Gap, caller: Caller) -> bool:
+    return caller.teams is None or not gap.teams or bool(set(gap.teams) & set(caller.teams))
+
+
 def visible_gaps(session: Session, caller: Caller) -> list[Gap]:
-    """Gaps a caller may see: query gaps raised by its teams (or by public callers)."""
+    """Gaps a caller may see, most recently updated first."""
     rows = session.exec(select(Gap).order_by(col(Gap.updated_at).desc())).all()
-    return [
-        g for g in rows if caller.teams is None or not g.teams or set(g.teams) & set(caller.teams)
-    ]
+    return [g for g in rows if gap_visible(g, caller)]
 
 
 def audit(session: Session, actor: str, action: str, target: str, **detail: object) -> None:
     session.add(AuditLog(actor=actor, action=action, target=target, detail=dict(detail)))
+
+
+def gap_public(session: Session, gap: Gap, caller: Caller) -> GapPublic:
+    closing = gap.closing_asset_id
+    if closing is not None:
+        asset = session.get(Asset, closing)
+        if asset is None or not caller.can_see(asset.teams):
+            closing = None
+    return GapPublic(
+        id=gap.id or 0,
+        kind=gap.kind,
+        title=gap.title,
+        query=gap.query,
+        stage=gap.stage_key,
+        subject=gap.subject,
+        teams=list(gap.teams),
+        occurrences=gap.occurrences,
+        status=gap.status,
+        tags=list(gap.tags),
+        owner=gap.owner,
+        closing_asset_id=closing,
+        created_at=gap.created_at,
+        updated_at=gap.updated_at,
+    )
+
+
+def list_gaps(
+    services: Services,
+    caller: Caller,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    tag: str | None = None,
+    owner: str | None = None,
+    stage: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> GapsPublic:
+    stage_key = services.process.resolve(stage) if stage else None
+    with services.db.session() as session:
+        rows = [
+            g
+            for g in visible_gaps(session, caller)
+            if (not status or g.status == status)
+            and (not kind or g.kind == kind)
+            and (not tag or tag in g.tags)
+            and (not owner or g.owner == owner)
+            and (not stage or g.stage_key == stage_key)
+        ]
+        page = rows[offset : offset + limit]
+        return GapsPublic(data=[gap_public(session, g, caller) for g in page], count=len(rows))
+
+
+def get_gap(services: Services, caller: Caller, gap_id: int) -> GapPublic:
+    with services.db.session() as session:
+        return gap_public(session, _visible_gap(session, caller, gap_id), caller)
+
+
+def create_gap(services: Services, caller: Caller, new: GapCreate) -> GapPublic:
+    from kms.services.keys import clean_teams
+
+    teams = clean_teams(new.teams if new.teams is not None else list(caller.teams or []), caller)
+    stage = None
+    if new.stage:
+        stage = services.process.resolve(new.stage)
+        if stage is None:
+            known = services.process.known_names()
+            raise InputError(f"unknown stage '{new.stage}'", {"field": "stage", "known": known})
+    with services.db.session() as session:
+        gap = Gap(
+            kind="manual",
+            title=new.title.strip(),
+            query=new.query,
+            stage_key=stage,
+            teams=teams,
+            tags=_tags(new.tags),
+            owner=new.owner,
+        )
+        session.add(gap)
+        session.flush()
+        audit(session, caller.actor, "gap.create", f"gap:{gap.id}", title=gap.title)
+        session.commit()
+        return gap_public(session, gap, caller)
+
+
+def update_gap(services: Services, caller: Caller, gap_id: int, change: GapUpdate) -> GapPublic:
+    from kms.services.curate import visible_asset
+
+    fields = change.model_fields_set
+    with services.db.session() as session:
+        gap = _visible_gap(session, caller, gap_id)
+        detail: dict[str, object] = {}
+        if "closing_asset_id" in fields:
+            if change.closing_asset_id is not None:
+                visible_asset(session, caller, change.closing_asset_id)
+                if change.status is None:
+                    gap.status = "closed"
+            gap.closing_asset_id = change.closing_asset_id
+            detail["closing_asset_id"] = change.closing_asset_id
+        if change.status is not None:
+            gap.status = change.status
+        if "tags" in fields:
+            gap.tags = _tags(change.tags or [])
+            detail["tags"] = gap.tags
+        if "owner" in fields:
+            gap.owner = change.owner or None
+            detail["owner"] = gap.owner
+        detail["status"] = gap.status
+        gap.updated_at = utcnow()
+        session.add(gap)
+        audit(session, caller.actor, "gap.update", f"gap:{gap_id}", **detail)
+        session.commit()
+        return gap_public(session, gap, caller)
+
+
+def _visible_gap(session: Session, caller: Caller, gap_id: int) -> Gap:
+    gap = session.get(Gap, gap_id)
+    if gap is None or not gap_visible(gap, caller):
+        raise NotFound(f"no gap {gap_id}", {"gap_id": gap_id})
+    return gap
+
+
+def _tags(tags: list[str]) -> list[str]:
+    clean = sorted({t.strip().lower() for t in tags if t.strip()})
+    if any(len(t) > MAX_TAG_CHARS for t in clean):
+        raise InputError(f"a tag is longer than {MAX_TAG_CHARS} characters", {"field": "tags"})
+    return clean

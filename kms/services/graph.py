@@ -137,15 +137,17 @@ def _discovery_questions(source: Asset | None) -> list[str]:
     return list(source.meta.get("discovery_questions", []))
 
 
-def expansion_assets(session: Session, problem_ids: Iterable[int], caller: Caller) -> list[int]:
-    """Assets the graph adds for problems: proof of the problem and of its solutions."""
-    out: list[int] = []
-    for problem_id in problem_ids:
-        targets = [problem_id] + [
-            int(r.dst_id) for r in edges_from(session, "entity", problem_id, "solved_by")
-        ]
-        for target in targets:
+def expansion_assets(
+    session: Session, problem_ids: Iterable[int], caller: Caller
+) -> dict[int, float]:
+    """Assets the graph vouches for, with a weight: 1.0 for proof of the first problem,
+    half for proof of one of its solutions, decaying for problems further down the list."""
+    out: dict[int, float] = {}
+    for rank, problem_id in enumerate(problem_ids):
+        decay = 0.7**rank
+        solutions = [int(r.dst_id) for r in edges_from(session, "entity", problem_id, "solved_by")]
+        for target, weight in [(problem_id, 1.0)] + [(s, 0.5) for s in solutions]:
             for asset in proof_assets(session, target, caller):
-                if asset.id not in out:
-                    out.append(asset.id or 0)
+                key = asset.id or 0
+                out[key] = max(out.get(key, 0.0), weight * decay)
     return out

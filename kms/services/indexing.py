@@ -113,7 +113,7 @@ def sync(services: Services) -> tuple[int, int]:
     return len(missing), len(extra)
 
 
-def refresh_assets(services: Services, asset_ids: Iterable[int]) -> None:
+def refresh_assets(services: Services, asset_ids: Iterable[int], save: bool = True) -> None:
     """Re-index the chunks of assets whose metadata changed (teams, status, stages)."""
     with services.db.session() as session:
         ids = list(
@@ -123,7 +123,8 @@ def refresh_assets(services: Services, asset_ids: Iterable[int]) -> None:
         chunk_ids = [int(i) for i in ids if i is not None]
         remove_chunks(services, [i for i in chunk_ids if i not in wanted])
         index_chunks(services, session, [i for i in chunk_ids if i in wanted])
-    services.index.save()
+    if save:
+        services.index.save()
 
 
 def reindex(services: Services) -> int:

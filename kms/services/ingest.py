@@ -10,7 +10,7 @@ from ingest.manifest import FileMeta
 from ingest.pipeline import BatchOutcome, Ingestor, OnProgress, discover
 from kms.models import Job
 from kms.services.app import Services
-from kms.services.indexing import index_chunks, remove_chunks
+from kms.services.indexing import index_chunks, refresh_assets, remove_chunks
 
 
 def create_job(services: Services, created_by: str, total: int = 0) -> int:
@@ -41,6 +41,9 @@ def ingest_paths(
         with services.db.session() as session:
             remove_chunks(services, removed)
             index_chunks(services, session, added)
+        changed = [r.asset_id for r in results if r.meta_changed]
+        if changed:
+            refresh_assets(services, changed, save=False)
 
     with services.write_lock:
         outcome = ingestor.run(sources, job_id, on_commit=on_commit, on_progress=on_progress)

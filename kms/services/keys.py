@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from kms.errors import InputError, Unauthorized
+from kms.errors import Forbidden, InputError, NotFound, Unauthorized
 from kms.models import ApiKey, AuditLog, Role, Team
+from kms.schemas import AuditEntry, AuditPublic, KeyPublic, KeysPublic
 from kms.services.app import Caller, Services
+
+ROLE_RANK = {Role.rep: 0, Role.curator: 1, Role.admin: 2}
+TEAM_NAME = re.compile(r"^[\w.-]{1,64}$")
 
 
 def _digest(key: str) -> str:
@@ -102,3 +107,68 @@ def revoke_key(services: Services, key_id: int, actor: str) -> bool:
         session.add(AuditLog(actor=actor, action="key.revoke", target=f"key:{key_id}"))
         session.commit()
         return True
+
+
+def require_role(caller: Caller, role: Role) -> Caller:
+    """The caller, if its role is at least ``role``; ``Forbidden`` otherwise."""
+    try:
+        rank = ROLE_RANK[Role(caller.role)]
+    except ValueError:
+        rank = -1
+    if rank < ROLE_RANK[role]:
+        raise Forbidden(f"this needs the {role.value} role", {"role": caller.role})
+    return caller
+
+
+def key_public(row: ApiKey) -> KeyPublic:
+    return KeyPublic(
+        id=row.id or 0,
+        name=row.name,
+        prefix=row.prefix,
+        role=row.role.value,
+        teams=list(row.teams),
+        revoked=row.revoked,
+        created_at=row.created_at,
+    )
+
+
+def list_keys(services: Services) -> KeysPublic:
+    with services.db.session() as session:
+        rows = session.exec(select(ApiKey).order_by(ApiKey.id)).all()  # type: ignore[arg-type]
+        return KeysPublic(data=[key_public(r) for r in rows], count=len(rows))
+
+
+def revoke(services: Services, key_id: int, caller: Caller) -> KeyPublic:
+    """Revoke a key (404 when unknown); the audit log names who did it."""
+    if not revoke_key(services, key_id, caller.actor):
+        raise NotFound(f"no key {key_id}")
+    with services.db.session() as session:
+        row = session.get(ApiKey, key_id)
+        assert row is not None
+        return key_public(row)
+
+
+def list_audit(
+    services: Services, action: str | None = None, offset: int = 0, limit: int = 50
+) -> AuditPublic:
+    """The audit log, newest first (admins only: it names every team's changes)."""
+    with services.db.session() as session:
+        query = select(AuditLog).order_by(col(AuditLog.id).desc())
+        if action:
+            query = query.where(AuditLog.action == action)
+        rows = session.exec(query).all()
+        page = [AuditEntry.model_validate(r, from_attributes=True) for r in rows[offset:][:limit]]
+        return AuditPublic(data=page, count=len(rows))
+
+
+def clean_teams(teams: list[str], caller: Caller | None = None, field: str = "teams") -> list[str]:
+    """Sorted, unique, well-formed team names. With a team-bound ``caller``, the result must
+    be public ([]) or include one of the caller's teams, so nobody locks themselves out."""
+    clean = sorted({t.strip() for t in teams if t.strip()})
+    bad = [t for t in clean if not TEAM_NAME.match(t)]
+    if bad:
+        raise InputError(f"not a team name: '{bad[0][:64]}'", {"field": field})
+    mine = set(caller.teams) if caller is not None and caller.teams is not None else None
+    if mine is not None and clean and not set(clean) & mine:
+        raise InputError("the teams must include one of your own teams", {"field": field})
+    return clean

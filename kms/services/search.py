@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
-from index.ranking import Candidate, Ranked, StageContext, rank
+from index.fusion import Fused
+from index.ranking import Candidate, Ranked, StageContext, Weights, rank
 from index.snippets import snippet
 from kms.errors import InputError
 from kms.models import Asset, AssetStatus, Chunk, EntityType, Outcome, QueryLog, Relation
@@ -71,11 +72,16 @@ def retrieve(
     caller: Caller,
     competitor: str | None = None,
     industry: str | None = None,
+    weights: Weights | None = None,
 ) -> Retrieval:
     if len(request.query) > services.settings.query_max_chars:
         raise InputError(
             f"query is longer than {services.settings.query_max_chars} characters",
             {"field": "query"},
+        )
+    if request.limit > services.settings.page_size_max:
+        raise InputError(
+            f"limit must be at most {services.settings.page_size_max}", {"field": "limit"}
         )
     stage = resolve_stage(services, request.query, request.stage)
     fused = services.index.search(request.query, teams=caller.teams, k=CANDIDATES)
@@ -83,13 +89,10 @@ def retrieve(
     facts = load_facts(session, scores)
     top = max((f.score for f in fused), default=0.0)
     problem_ids = problems_for(session, request.query, _top_assets(fused, facts, 10))
-    graph_assets = [
-        a
-        for a in expansion_assets(session, problem_ids, caller)
-        if a not in {c.asset_id for c in facts.chunks.values()}
-    ]
+    graph = expansion_assets(session, problem_ids, caller)
+    retrieved = {c.asset_id for c in facts.chunks.values()}
     pinned = {a for a in pinned_assets(session, request.query) if _visible(session, a, caller)}
-    extra_chunks = _first_chunks(session, [*graph_assets, *pinned])
+    extra_chunks = _first_chunks(session, [a for a in [*graph, *pinned] if a not in retrieved])
     extra_facts = load_facts(session, extra_chunks.values())
     facts.chunks.update(extra_facts.chunks)
     facts.assets.update(extra_facts.assets)
@@ -109,9 +112,10 @@ def retrieve(
             retrieval = scores[chunk_id].score
         else:
             retrieval = 0.0
-        if asset.id in graph_assets and chunk_id == extra_chunks.get(asset.id or 0):
-            signals["graph"] = GRAPH_SHARE * top
-            retrieval += GRAPH_SHARE * top
+        if asset.id in graph:
+            bonus = GRAPH_SHARE * top * graph[asset.id or 0]
+            signals["graph"] = bonus
+            retrieval += bonus
         candidates.append(
             Candidate(
                 chunk_id=chunk_id,
@@ -129,7 +133,7 @@ def retrieve(
     ctx = StageContext()
     if stage is not None:
         ctx = StageContext(stage.key, stage.confidence, neighbours(services.process, stage.key))
-    return Retrieval(rank(candidates, ctx), facts, stage, set(tokenize(request.query)))
+    return Retrieval(rank(candidates, ctx, weights), facts, stage, set(tokenize(request.query)))
 
 
 def _key(value: str | None) -> str | None:
@@ -138,7 +142,7 @@ def _key(value: str | None) -> str | None:
     return slug(value) if value else None
 
 
-def _top_assets(fused: list, facts: ChunkFacts, n: int) -> list[int]:  # type: ignore[type-arg]
+def _top_assets(fused: list[Fused], facts: ChunkFacts, n: int) -> list[int]:
     out: list[int] = []
     for f in fused:
         chunk = facts.chunks.get(f.id)

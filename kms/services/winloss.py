@@ -34,13 +34,18 @@ def summarise(
         and (not industry or o.industry == industry)
         and (not stage or o.stage_key == stage)
     ]
-    counts = Counter(o.outcome for o in deals)
-    decided = counts["won"] + counts["lost"]
     filters = {
         k: v
         for k, v in {"competitor": competitor, "industry": industry, "stage": stage}.items()
         if v
     }
+    return summary_of(deals, filters)
+
+
+def summary_of(deals: list[Outcome], filters: dict[str, str]) -> WinLossSummary:
+    """Counts, win rate and top reasons over the given deals."""
+    counts = Counter(o.outcome for o in deals)
+    decided = counts["won"] + counts["lost"]
     return WinLossSummary(
         deals=len(deals),
         won=counts["won"],

@@ -1,0 +1,320 @@
+"""The hybrid index: one keyword index, one vector index per embedder, one visibility map.
+
+``HybridIndex.search(query, teams, k)`` runs the default retrieval the product
+uses (and ``bench/quality.py`` measures):
+
+1. the query's language (``zh`` / ``en`` / ``mixed``, from its text) picks the
+   weight of each source (``LANGUAGE_WEIGHTS``);
+2. each source returns ``CANDIDATES`` candidates among the chunks ``teams`` may
+   see — the filter is applied inside whoosh and inside faiss, before top-k;
+3. ``confidence_fuse`` merges them (min-max per list, scaled by how decisively
+   each list's top stands out from its tail; see ``index.fusion``).
+
+Why these weights (nDCG@10 on ../shared/eval, full table in bench/results):
+MiniLM is the strongest English retriever and blind to Chinese, so it carries an
+English query (3), helps a mixed one (1) and sits out a Chinese one; USE is the
+only cross-lingual model, so it carries a Chinese query (2) and stays in an
+English one at a low weight (0.5) so English queries still reach Chinese chunks;
+BM25 is always in at 1. Equal-weight min-max fusion loses up to 0.035 on stackfaq
+where MiniLM dominates; the confidence scaling and these weights keep every set
+within 0.01 of its best single retriever and lift scifact and afqmc above both.
+
+An embedder only embeds chunks in a language it understands: MiniLM (English)
+skips Chinese chunks — their vectors were noise that outvoted USE for English
+queries over Chinese text (en→zh: 3/6 → 6/6 on a bilingual probe), and
+skipping them saves MiniLM's slowest encodes (~20 Chinese passages/s).
+
+On disk (``path``): ``keyword/`` (whoosh), ``vectors-<embedder>.npz``,
+``chunks.json`` (teams and language per chunk) and ``meta.json`` (the embedders
+the vectors came from).
+Writers are serialised by a file lock; vector and visibility files are written to
+a temp name, fsynced and renamed, so a crash leaves the previous save intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from filelock import FileLock
+
+from index.embed_cache import CachedEmbedder
+from index.embedders import Embedder, load_embedder, passage_text
+from index.fusion import Fused, SourceSpec, confidence_fuse
+from index.keyword import KeywordDoc, KeywordIndex
+from index.language import Language, detect_language
+from index.vector import DEFAULT_ANN_THRESHOLD, VectorIndex, fsync_dir
+from index.visibility import VisibilityMap
+
+KEYWORD = "bm25"
+CACHE_FILE = "embeddings.sqlite"
+CHUNKS_FILE = "chunks.json"  # per chunk: teams (visibility) and language
+CANDIDATES = 100  # per source; 50 / 100 / 200 moved no set's nDCG@10 by more than 0.006
+
+LANGUAGE_WEIGHTS: dict[Language, dict[str, float]] = {
+    "en": {KEYWORD: 1.0, "minilm": 3.0, "use": 0.5},
+    "zh": {KEYWORD: 1.0, "use": 2.0},
+    "mixed": {KEYWORD: 1.0, "minilm": 1.0, "use": 2.0},
+}
+
+
+@dataclass(frozen=True)
+class IndexChunk:
+    """Everything the indexes need to know about one chunk."""
+
+    chunk_id: int
+    text: str
+    title: str = ""
+    asset_id: int | str = ""
+    entities: str = ""  # entity names and aliases, both languages
+    kind: str = ""
+    language: str = ""
+    stages: Sequence[str] = field(default_factory=tuple)
+    teams: Sequence[str] = field(default_factory=tuple)  # empty: public
+
+
+def source_specs(language: Language, available: Iterable[str]) -> dict[str, SourceSpec]:
+    """The fusion settings for a query in ``language`` over the ``available`` sources."""
+    have = set(available)
+    return {
+        name: SourceSpec(weight, ceiling=None if name == KEYWORD else 1.0)
+        for name, weight in LANGUAGE_WEIGHTS[language].items()
+        if name in have and weight > 0
+    }
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+class HybridIndex:
+    """Keyword + vector retrieval over chunks, with visibility applied inside both."""
+
+    def __init__(
+        self,
+        path: Path | None,
+        embedder_names: Sequence[str] = ("minilm", "use"),
+        ann_threshold: int = DEFAULT_ANN_THRESHOLD,
+        cache_dir: Path | None = None,
+        embedders: Mapping[str, Embedder] | None = None,
+        batch_size: int = 32,
+    ) -> None:
+        """``cache_dir`` holds the embedding cache (``embeddings.sqlite``, by content hash);
+        ``embedders`` overrides loading by name (tests pass a tiny deterministic one)."""
+        self.path = path
+        self.ann_threshold = ann_threshold
+        self.embedders: dict[str, Embedder] = {}
+        for name in embedder_names:
+            model = (embedders or {}).get(name) or load_embedder(name, batch_size=batch_size)
+            if cache_dir is not None:
+                model = CachedEmbedder(model, cache_dir / CACHE_FILE)
+            self.embedders[name] = model
+        self.keyword = KeywordIndex(path / "keyword" if path else None)
+        self._empty_parts()
+        self._lock: AbstractContextManager[Any]
+        if path is None:
+            self._lock = threading.RLock()
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._lock = FileLock(str(path / "hybrid.lock"))
+            self.load()
+
+    def _empty_parts(self) -> None:
+        self.vectors = {
+            name: VectorIndex(
+                e.dim,
+                self.path / f"vectors-{name}.npz" if self.path else None,
+                ann_threshold=self.ann_threshold,
+            )
+            for name, e in self.embedders.items()
+        }
+        self.visibility = VisibilityMap()
+        self.languages: dict[int, str] = {}
+
+    # -- writing -------------------------------------------------------------------
+
+    def upsert(self, chunks: Sequence[IndexChunk]) -> None:
+        """Index (or re-index) ``chunks``: keyword fields, teams, and a vector from each
+        embedder that understands the chunk's language (``Embedder.languages``)."""
+        latest = list({c.chunk_id: c for c in chunks}.values())
+        if not latest:
+            return
+        texts = [passage_text(c.title, c.text) for c in latest]
+        langs = [chunk_language(c) for c in latest]
+        encoded: dict[str, tuple[np.ndarray, np.ndarray, list[int]]] = {}
+        for name, embedder in self.embedders.items():
+            take = [i for i, lang in enumerate(langs) if _understands(embedder, lang)]
+            skip = [latest[i].chunk_id for i in range(len(latest)) if i not in set(take)]
+            ids = np.array([latest[i].chunk_id for i in take], dtype=np.int64)
+            vectors = embedder.encode([texts[i] for i in take]) if take else None
+            encoded[name] = (ids, vectors if vectors is not None else np.zeros((0, 0)), skip)
+        with self._lock:
+            self.keyword.upsert([_keyword_doc(c) for c in latest])
+            for name, (ids, vectors, skip) in encoded.items():
+                self.vectors[name].delete(skip)  # a chunk may have changed language
+                if len(ids):
+                    self.vectors[name].upsert(ids, vectors)
+            for chunk, lang in zip(latest, langs, strict=True):
+                self.visibility.set(chunk.chunk_id, chunk.teams)
+                self.languages[chunk.chunk_id] = lang
+
+    def clear(self) -> None:
+        """Empty every part (before a rebuild from the database); ``save`` persists it."""
+        with self._lock:
+            self.keyword.clear()
+            self._empty_parts()
+
+    def delete(self, chunk_ids: Iterable[int]) -> None:
+        ids = sorted(set(chunk_ids))
+        with self._lock:
+            self.keyword.delete(ids)
+            for index in self.vectors.values():
+                index.delete(ids)
+            self.visibility.remove(ids)
+            for chunk_id in ids:
+                self.languages.pop(chunk_id, None)
+
+    # -- reading -------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        teams: Sequence[str] | None,
+        k: int = 10,
+        language: Language | None = None,
+        candidates: int = CANDIDATES,
+    ) -> list[Fused]:
+        """The top ``k`` chunks for ``query`` that ``teams`` may see (None: no restriction)."""
+        lang = language or detect_language(query)
+        lists = self.candidates(query, teams, lang, candidates)
+        specs = source_specs(lang, lists)
+        return confidence_fuse(lists, specs, depth=candidates)[:k]
+
+    def candidates(
+        self,
+        query: str,
+        teams: Sequence[str] | None,
+        language: Language,
+        depth: int = CANDIDATES,
+        sources: Iterable[str] | None = None,
+    ) -> dict[str, list[tuple[int, float]]]:
+        """Each source's visible candidates for ``query``: the sources the language
+        weighs, or the named ``sources`` (``bm25`` and embedder names)."""
+        if sources is None:
+            wanted = {n for n, w in LANGUAGE_WEIGHTS[language].items() if w > 0}
+        else:
+            wanted = set(sources)
+        allowed = None if teams is None else self.visibility.allowed_ids(teams)
+        lists: dict[str, list[tuple[int, float]]] = {}
+        if KEYWORD in wanted:
+            lists[KEYWORD] = self.keyword.search(query, depth, teams)
+        for name, embedder in self.embedders.items():
+            if name not in wanted:
+                continue
+            if (allowed is not None and len(allowed) == 0) or len(self.vectors[name]) == 0:
+                lists[name] = []
+                continue
+            vector = embedder.encode([query], is_query=True)[0]
+            lists[name] = self.vectors[name].search(vector, depth, allowed)
+        return lists
+
+    def ids(self) -> set[int]:
+        """Every chunk id present in any part (a partly indexed chunk counts)."""
+        return set().union(*self.ids_per_index().values())
+
+    def ids_per_index(self) -> dict[str, set[int]]:
+        """The chunk ids each part covers (``bm25``, each embedder, ``visibility``).
+
+        An embedder covers the chunks it holds a vector for plus the chunks it skips
+        by design (a language it does not understand), so a complete index shows the
+        same ids everywhere.
+        """
+        out = {KEYWORD: self.keyword.ids(), "visibility": self.visibility.ids()}
+        for name, index in self.vectors.items():
+            embedder = self.embedders[name]
+            skipped = {c for c, lang in self.languages.items() if not _understands(embedder, lang)}
+            out[name] = index.ids() | skipped
+        return out
+
+    def __len__(self) -> int:
+        return len(self.visibility)
+
+    # -- persistence ---------------------------------------------------------------
+
+    def save(self) -> None:
+        """Persist vectors, visibility and meta atomically (the keyword index commits itself)."""
+        if self.path is None:
+            raise ValueError("an in-memory HybridIndex cannot be saved")
+        with self._lock:
+            for index in self.vectors.values():
+                index.save()
+            chunks = {"teams": self.visibility.to_dict(), "language": self.languages}
+            _atomic_write_text(self.path / CHUNKS_FILE, json.dumps(chunks, ensure_ascii=False))
+            meta = {
+                "embedders": {
+                    n: {"cache_id": e.cache_id, "dim": e.dim} for n, e in self.embedders.items()
+                }
+            }
+            _atomic_write_text(self.path / "meta.json", json.dumps(meta, indent=2))
+
+    def load(self) -> None:
+        """Read what ``save`` wrote (parts never saved stay empty)."""
+        if self.path is None:
+            return
+        meta_path = self.path / "meta.json"
+        saved = json.loads(meta_path.read_text())["embedders"] if meta_path.exists() else {}
+        for name, index in self.vectors.items():
+            info = saved.get(name)
+            if info and info["cache_id"] != self.embedders[name].cache_id:
+                raise ValueError(
+                    f"{self.path} holds {name} vectors from {info['cache_id']!r}, "
+                    f"not {self.embedders[name].cache_id!r}: rebuild the index"
+                )
+            if index.path is not None and index.path.exists():
+                index.load()
+        chunks_path = self.path / CHUNKS_FILE
+        if chunks_path.exists():
+            chunks = json.loads(chunks_path.read_text(encoding="utf-8"))
+            self.visibility = VisibilityMap.from_dict(chunks["teams"])
+            self.languages = {int(c): lang for c, lang in chunks["language"].items()}
+
+    def close(self) -> None:
+        self.keyword.close()
+
+
+def chunk_language(chunk: IndexChunk) -> str:
+    """The chunk's language as ingest recorded it, else detected from its text."""
+    if chunk.language in ("zh", "en", "mixed"):
+        return chunk.language
+    return detect_language(passage_text(chunk.title, chunk.text))
+
+
+def _understands(embedder: Embedder, language: str) -> bool:
+    return embedder.languages is None or language in embedder.languages
+
+
+def _keyword_doc(chunk: IndexChunk) -> KeywordDoc:
+    return KeywordDoc(
+        chunk_id=chunk.chunk_id,
+        body=chunk.text,
+        title=chunk.title,
+        entities=chunk.entities,
+        asset_id=chunk.asset_id,
+        kind=chunk.kind,
+        language=chunk.language,
+        stages=tuple(chunk.stages),
+        teams=tuple(chunk.teams),
+    )

@@ -1,0 +1,44 @@
+"""Which language a text is written in: ``zh``, ``en`` or ``mixed``.
+
+Shared by ingest (a chunk's ``language``) and retrieval (which embedders and
+weights a query gets). A cheap script count, not a classifier: CJK ideographs
+versus Latin letters. Product codes such as ``LF-200`` in a Chinese sentence do
+not make it mixed; a sentence with real English words next to Chinese does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Language = Literal["zh", "en", "mixed"]
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
+
+# A CJK character carries roughly as much meaning as a third of an English word
+# (a two-character Chinese word ~ one English word). The shares below are of
+# "units of meaning", so a short product code does not outweigh a sentence.
+_CJK_CHARS_PER_WORD = 2.0
+_MIXED_LOW, _MIXED_HIGH = 0.2, 0.8
+
+
+def cjk_share(text: str) -> float:
+    """Share of meaning units that are Chinese, in [0, 1] (0 for text with neither)."""
+    cjk = len(CJK_RE.findall(text)) / _CJK_CHARS_PER_WORD
+    latin = len(_LATIN_WORD_RE.findall(text))
+    total = cjk + latin
+    return cjk / total if total else 0.0
+
+
+def detect_language(text: str) -> Language:
+    """``zh`` if Chinese dominates, ``en`` if Latin words dominate, else ``mixed``.
+
+    Text with no letters at all (digits, codes, empty) counts as ``en``.
+    """
+    share = cjk_share(text)
+    if share >= _MIXED_HIGH:
+        return "zh"
+    if share <= _MIXED_LOW:
+        return "en"
+    return "mixed"

@@ -1,0 +1,102 @@
+"""Analytics for the curator console: queries, zero results, top queries and gaps, coverage.
+
+Scope: a caller's analytics count only what it may see. Queries are counted when they
+were asked by a caller with no team, or by one sharing a team with this caller (a
+team's questions are its own business — a query can name a deal); gaps follow the gap
+rule in :mod:`kms.services.gaps`; coverage and stale assets count assets the caller's
+teams may see. Admins see everything.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlmodel import col, select
+
+from kms.models import QueryLog
+from kms.models._types import utcnow
+from kms.schemas import AnalyticsPublic, CoverageCell, DayCount, QueryCount, StaleAsset
+from kms.services.app import Caller, Services
+from kms.services.coverage import Covered, coverage, live_assets
+from kms.services.gaps import gap_public, norm_query, visible_gaps
+
+TOP = 10
+STALE_MAX = 100
+
+
+def query_visible(row: QueryLog, caller: Caller) -> bool:
+    return caller.teams is None or not row.teams or bool(set(row.teams) & set(caller.teams))
+
+
+def analytics(services: Services, caller: Caller, days: int = 30) -> AnalyticsPublic:
+    today = utcnow().date()
+    since = utcnow() - timedelta(days=days)
+    with services.db.session() as session:
+        rows = session.exec(select(QueryLog).where(col(QueryLog.created_at) >= since)).all()
+        logs = [q for q in rows if query_visible(q, caller)]
+        gaps = [g for g in visible_gaps(session, caller) if g.status != "closed"]
+        gaps.sort(key=lambda g: (-g.occurrences, -(g.id or 0)))
+        covered = coverage(session, live_assets(session, lambda a: caller.can_see(a.teams)))
+        zero = sum(1 for q in logs if q.results == 0)
+        return AnalyticsPublic(
+            days=days,
+            queries=len(logs),
+            zero_result_rate=round(zero / len(logs), 3) if logs else None,
+            per_day=_per_day(logs),
+            top_queries=_top_queries(logs),
+            top_gaps=[gap_public(session, g, caller) for g in gaps[:TOP]],
+            coverage=_cells(services, covered),
+            stale=_stale(covered, today),
+        )
+
+
+def _per_day(logs: list[QueryLog]) -> list[DayCount]:
+    total: Counter[date] = Counter()
+    zero: Counter[date] = Counter()
+    for q in logs:
+        day = q.created_at.date()
+        total[day] += 1
+        zero[day] += q.results == 0
+    return [DayCount(day=d, queries=total[d], zero_results=zero[d]) for d in sorted(total)]
+
+
+def _top_queries(logs: list[QueryLog]) -> list[QueryCount]:
+    """Most frequent questions, grouped by their normalised words; shown as first asked."""
+    counts: Counter[str] = Counter()
+    zero: Counter[str] = Counter()
+    shown: dict[str, str] = {}
+    for q in sorted(logs, key=lambda q: q.id or 0):
+        key = norm_query(q.query)
+        counts[key] += 1
+        zero[key] += q.results == 0
+        shown.setdefault(key, q.query.strip())
+    return [
+        QueryCount(query=shown[k], count=n, zero_results=zero[k])
+        for k, n in counts.most_common(TOP)
+    ]
+
+
+def _cells(services: Services, covered: list[Covered]) -> list[CoverageCell]:
+    total: Counter[tuple[str, str]] = Counter()
+    approved: Counter[tuple[str, str]] = Counter()
+    for item in covered:
+        for stage in item.stages:
+            total[(stage, item.asset.kind)] += 1
+            approved[(stage, item.asset.kind)] += item.asset.status.value == "approved"
+    order = {key: i for i, key in enumerate(services.process.keys)}
+    return [
+        CoverageCell(stage=s, kind=k, approved=approved[(s, k)], total=n)
+        for (s, k), n in sorted(total.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0][1]))
+    ]
+
+
+def _stale(covered: list[Covered], today: date) -> list[StaleAsset]:
+    stale = [
+        c.asset for c in covered if c.asset.review_by is not None and c.asset.review_by < today
+    ]
+    stale.sort(key=lambda a: (a.review_by or today, a.id or 0))
+    return [
+        StaleAsset(asset_id=a.id or 0, title=a.title, owner=a.owner, review_by=a.review_by or today)
+        for a in stale[:STALE_MAX]
+    ]

@@ -1,0 +1,48 @@
+"""Feedback: helpful / not helpful on one result of a logged query.
+
+A caller votes on its own queries (admins on any); one vote per key, query and asset —
+voting again replaces the vote. The asset must be visible to the caller. A not-helpful
+vote raises (or counts on) the ``negative_feedback`` gap of that query.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from kms.errors import NotFound
+from kms.models import Feedback, QueryLog
+from kms.models._types import utcnow
+from kms.schemas import FeedbackCreate, FeedbackPublic
+from kms.services.app import Caller, Services
+from kms.services.curate import visible_asset
+from kms.services.gapdetect import sync_feedback_gaps
+
+
+def give_feedback(services: Services, caller: Caller, vote: FeedbackCreate) -> FeedbackPublic:
+    with services.db.session() as session:
+        query = session.get(QueryLog, vote.query_id)
+        if query is None or (caller.teams is not None and query.key_id != caller.key_id):
+            raise NotFound(f"no query {vote.query_id}", {"query_id": vote.query_id})
+        visible_asset(session, caller, vote.asset_id)
+        row = session.exec(
+            select(Feedback).where(
+                Feedback.query_id == vote.query_id,
+                Feedback.asset_id == vote.asset_id,
+                Feedback.key_id == caller.key_id,
+            )
+        ).first() or Feedback(query_id=vote.query_id, asset_id=vote.asset_id, helpful=vote.helpful)
+        row.helpful, row.comment, row.key_id = vote.helpful, vote.comment, caller.key_id
+        row.created_at = utcnow()
+        session.add(row)
+        session.flush()
+        gap_id = sync_feedback_gaps(session, query)  # a changed vote may lower a count too
+        session.commit()
+        return FeedbackPublic(
+            id=row.id or 0,
+            query_id=row.query_id,
+            asset_id=row.asset_id,
+            helpful=row.helpful,
+            comment=row.comment,
+            gap_id=gap_id if not vote.helpful else None,
+            created_at=row.created_at,
+        )

@@ -1,0 +1,166 @@
+"""Gap detection: negative feedback, thin stages, problems with no solution or no proof.
+
+``detect_gaps`` computes the full set of gaps these rules find and makes the table agree:
+new ones are opened, changed ones updated, and a structural gap whose condition no longer
+holds is closed (tagged ``auto-closed``; it reopens if the condition returns). Running it
+twice in a row changes nothing the second time. Gaps a curator closed by hand stay closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from kms.models import Asset, AssetStatus, Entity, EntityType, Feedback, Gap, QueryLog
+from kms.models._types import utcnow
+from kms.schemas import GapDetection
+from kms.services.app import Services
+from kms.services.coverage import approved_per_stage, coverage, live_assets
+from kms.services.gaps import audit, query_subject
+from kms.services.graph import edges_from, edges_to
+
+THIN_STAGE_MIN = 3  # approved assets a stage needs to not be "thin"
+STRUCTURAL = ("thin_stage", "no_solution", "no_proof")
+AUTO_CLOSED = "auto-closed"
+
+
+@dataclass
+class Found:
+    title: str
+    teams: list[str] = field(default_factory=list)
+    occurrences: int = 1
+    query: str | None = None
+    stage_key: str | None = None
+
+
+Findings = dict[tuple[str, str], Found]
+
+
+def negative_feedback(session: Session) -> Findings:
+    """One gap per query (and team scope) that got a not-helpful vote; counts the votes."""
+    found: Findings = {}
+    rows = session.exec(
+        select(QueryLog)
+        .join(Feedback, col(Feedback.query_id) == QueryLog.id)
+        .where(Feedback.helpful == False)  # noqa: E712
+    ).all()
+    for query in rows:
+        key = ("negative_feedback", query_subject(query.query, query.teams))
+        stage = query.stage or query.inferred_stage
+        held = found.get(key)
+        if held is None:
+            found[key] = Found(
+                query.query.strip()[:200], sorted(query.teams), 1, query.query, stage
+            )
+        else:
+            held.occurrences += 1
+    return found
+
+
+def thin_stages(session: Session, services: Services) -> Findings:
+    covered = coverage(session, live_assets(session))
+    process = services.process
+    counts = approved_per_stage(covered, process.keys)
+    found: Findings = {}
+    for key, count in counts.items():
+        spec = process.get(key)
+        if count < THIN_STAGE_MIN and spec is not None:
+            title = f"Thin coverage: {spec.names.en} / {spec.names.zh}"
+            found[("thin_stage", f"stage:{key}")] = Found(title, stage_key=key)
+    return found
+
+
+def problem_gaps(session: Session) -> Findings:
+    found: Findings = {}
+    problems = session.exec(select(Entity).where(Entity.type == EntityType.problem)).all()
+    for problem in problems:
+        source = session.get(Asset, problem.meta.get("asset_id") or 0)
+        if source is not None and source.status == AssetStatus.retired:
+            continue
+        teams = sorted(source.teams) if source else []
+        name = problem.name_en or problem.name_zh or problem.key
+        subject = f"entity:{problem.id}"
+        pid = problem.id or 0
+        stage = next((r.dst_id for r in edges_from(session, "entity", pid, "surfaces_at")), None)
+        solutions = [r.dst_id for r in edges_from(session, "entity", pid, "solved_by")]
+        if not solutions:
+            found[("no_solution", subject)] = Found(
+                f"No solution for: {name}", teams, stage_key=stage
+            )
+        if not any(_has_live_proof(session, target) for target in [str(pid), *solutions]):
+            found[("no_proof", subject)] = Found(f"No proof for: {name}", teams, stage_key=stage)
+    return found
+
+
+def _has_live_proof(session: Session, entity_id: str) -> bool:
+    for rel in edges_to(session, "entity", entity_id, "proves"):
+        asset = session.get(Asset, int(rel.src_id))
+        if asset is not None and asset.status != AssetStatus.retired:
+            return True
+    return False
+
+
+def apply(session: Session, kinds: tuple[str, ...], found: Findings) -> GapDetection:
+    """Make the gaps of these kinds agree with the findings."""
+    report = GapDetection(opened=0, updated=0, closed=0, open_total=0)
+    existing = {
+        (g.kind, g.subject or ""): g
+        for g in session.exec(select(Gap).where(col(Gap.kind).in_(kinds))).all()
+    }
+    now = utcnow()
+    for key, item in found.items():
+        gap = existing.get(key)
+        if gap is None:
+            gap = Gap(kind=key[0], subject=key[1], title=item.title, created_at=now)
+            report.opened += 1
+        elif _differs(gap, item):
+            report.updated += 1
+        else:
+            continue
+        gap.title, gap.teams, gap.occurrences = item.title, item.teams, item.occurrences
+        gap.query, gap.stage_key, gap.updated_at = item.query, item.stage_key, now
+        if gap.status == "closed" and AUTO_CLOSED in gap.tags:
+            gap.status, gap.tags = "open", [t for t in gap.tags if t != AUTO_CLOSED]
+        session.add(gap)
+    for key, gap in existing.items():
+        if key not in found and key[0] in STRUCTURAL and gap.status != "closed":
+            gap.status, gap.tags, gap.updated_at = "closed", [*gap.tags, AUTO_CLOSED], now
+            session.add(gap)
+            report.closed += 1
+    session.flush()
+    report.open_total = len(
+        session.exec(select(Gap.id).where(col(Gap.kind).in_(kinds), Gap.status != "closed")).all()
+    )
+    return report
+
+
+def _differs(gap: Gap, item: Found) -> bool:
+    reopen = gap.status == "closed" and AUTO_CLOSED in gap.tags
+    current = (gap.title, sorted(gap.teams), gap.occurrences, gap.query, gap.stage_key)
+    wanted = (item.title, sorted(item.teams), item.occurrences, item.query, item.stage_key)
+    return reopen or current != wanted
+
+
+def detect_gaps(services: Services, actor: str = "system") -> GapDetection:
+    """Run every detection rule; idempotent."""
+    with services.db.session() as session:
+        found: Findings = {}
+        found.update(negative_feedback(session))
+        found.update(thin_stages(session, services))
+        found.update(problem_gaps(session))
+        report = apply(session, ("negative_feedback", *STRUCTURAL), found)
+        if report.opened or report.updated or report.closed:
+            audit(session, actor, "gaps.detect", "gaps", **report.model_dump())
+        session.commit()
+        return report
+
+
+def sync_feedback_gaps(session: Session, query: QueryLog) -> int | None:
+    """After a not-helpful vote: bring the negative-feedback gaps up to date; the vote's gap."""
+    apply(session, ("negative_feedback",), negative_feedback(session))
+    subject = query_subject(query.query, query.teams)
+    gap = session.exec(
+        select(Gap).where(Gap.kind == "negative_feedback", Gap.subject == subject)
+    ).first()
+    return gap.id if gap else None

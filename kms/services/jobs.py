@@ -1,0 +1,180 @@
+"""Upload jobs: queued for one background worker; their progress and errors, scrubbed.
+
+``start_ingest`` creates a job and queues it for one daemon worker thread, which moves the
+files to ``uploads/<name>/<name>`` (so a re-upload of a file with the same name is a new
+version of the same asset), runs the normal ingest (:func:`kms.services.ingest.ingest_paths`),
+re-runs gap detection and removes the copies (the store keeps its own content-addressed copy
+for downloads). A job is visible to the key that started it, and to admins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ingest.manifest import FileMeta
+from kms.errors import InputError, NotFound
+from kms.models import Job
+from kms.models._types import utcnow
+from kms.schemas import JobError, JobPublic, UploadAccepted
+from kms.services.app import Caller, Services
+from kms.services.gapdetect import detect_gaps
+from kms.services.gaps import audit
+from kms.services.ingest import create_job, ingest_paths
+from kms.services.keys import clean_teams
+from kms.services.uploads import UploadStager
+
+log = logging.getLogger("kms.jobs")
+
+
+@dataclass
+class _Work:
+    services: Services
+    job_id: int
+    stager: UploadStager
+    meta: FileMeta
+    created_by: str
+
+
+class _Worker:
+    """One daemon thread that runs queued upload jobs in order (ingest is one writer)."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[_Work] = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def submit(self, work: _Work) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._loop, name="kms-ingest", daemon=True)
+                self.thread.start()
+        self.queue.put(work)
+
+    def _loop(self) -> None:
+        while True:
+            work = self.queue.get()
+            try:
+                run_upload(work)
+            finally:
+                self.queue.task_done()
+
+
+WORKER = _Worker()
+
+
+def upload_meta(services: Services, caller: Caller, fields: dict[str, list[str]]) -> FileMeta:
+    """Form fields → the files' metadata (kind, status, owner, teams, stages, review_by).
+
+    No ``teams`` means public for a new asset, and "keep the teams" for a new version."""
+
+    def one(name: str) -> str | None:
+        values = [v.strip() for v in fields.get(name, []) if v.strip()]
+        return values[-1] if values else None
+
+    def many(name: str) -> list[str]:
+        return [p.strip() for v in fields.get(name, []) for p in v.split(",") if p.strip()]
+
+    stages: list[str] = []
+    for name in many("stages"):
+        key = services.process.resolve(name)
+        if key is None:
+            known = services.process.known_names()
+            raise InputError(f"unknown stage '{name}'", {"field": "stages", "known": known})
+        stages.append(key)
+    raw = {
+        "kind": one("kind"),
+        "status": one("status"),
+        "owner": one("owner"),
+        "teams": clean_teams(many("teams"), caller) or None,
+        "stages": stages,
+        "review_by": one("review_by"),
+    }
+    try:
+        return FileMeta.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field_name = ".".join(str(p) for p in err["loc"])
+        raise InputError(f"field '{field_name}': {err['msg']}", {"field": field_name}) from exc
+
+
+def start_ingest(services: Services, caller: Caller, stager: UploadStager) -> UploadAccepted:
+    """Queue the checked upload as an ingest job; returns at once with the job id."""
+    meta = upload_meta(services, caller, stager.fields)
+    names = [f.name for f in stager.files]
+    job_id = create_job(services, job_owner(caller), total=len(names))
+    with services.db.session() as session:
+        audit(session, caller.actor, "ingest.upload", f"job:{job_id}", files=names)
+        session.commit()
+    WORKER.submit(_Work(services, job_id, stager, meta, job_owner(caller)))
+    return UploadAccepted(job_id=job_id, files=names, status_url=f"/v1/jobs/{job_id}")
+
+
+def run_upload(work: _Work) -> None:
+    services, stager = work.services, work.stager
+    inbox = services.settings.data_dir / "uploads"
+    paths: list[Path] = []
+    try:
+        for staged in stager.files:
+            target = inbox / staged.name / staged.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staged.path.replace(target)
+            paths.append(target)
+        ingest_paths(services, paths, work.meta, job_id=work.job_id, created_by=work.created_by)
+        detect_gaps(services, actor="ingest")
+    except Exception as exc:  # the job must end, whatever happened
+        log.exception("upload job %s failed", work.job_id)
+        _fail(services, work.job_id, f"{type(exc).__name__}: ingest failed")
+    finally:
+        for path in paths:
+            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()
+        stager.discard()
+
+
+def _fail(services: Services, job_id: int, message: str) -> None:
+    with services.db.session() as session:
+        job = session.get(Job, job_id)
+        if job is not None:
+            job.status, job.finished_at = "failed", utcnow()
+            job.errors = [*job.errors, {"item": "", "message": message}]
+            session.add(job)
+            session.commit()
+
+
+def job_owner(caller: Caller) -> str:
+    return f"key:{caller.key_id}" if caller.key_id is not None else caller.name
+
+
+_DIRS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s:'\"]+)+[\\/](?=[^\\/\s]+)")
+
+
+def _scrub(text: str) -> str:
+    """Error messages name files; keep the name, drop where it lives on the server."""
+    return _DIRS.sub("", text)
+
+
+def get_job(services: Services, caller: Caller, job_id: int) -> JobPublic:
+    """A job its creator (or an admin) may see; ``NotFound`` for anyone else."""
+    with services.db.session() as session:
+        job = session.get(Job, job_id)
+    if job is None or (caller.teams is not None and job.created_by != job_owner(caller)):
+        raise NotFound(f"no job {job_id}", {"job_id": job_id})
+    errors = [
+        JobError(
+            item=_scrub(str(e.get("item") or "")).rsplit("/", 1)[-1],
+            line=e.get("line"),
+            field=e.get("field"),
+            message=_scrub(str(e.get("message") or "")),
+        )
+        for e in job.errors
+    ]
+    return JobPublic(**job.model_dump(exclude={"errors", "created_by"}), errors=errors)

@@ -1,0 +1,52 @@
+"""Per-key rate limit: an in-process token bucket.
+
+Each API key has a bucket of ``per_minute`` tokens that refills continuously at
+``per_minute / 60`` tokens a second; a request takes one token, and a request that finds
+the bucket empty is refused with the seconds until a token is back (``Retry-After``).
+Bursts up to the full minute's allowance are allowed.
+
+In-process means per worker: with N API workers a key may make up to N × the limit.
+Past one machine, move the buckets to the shared database or a gateway.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Hashable
+
+from kms.errors import RateLimited
+
+
+class RateLimiter:
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self._buckets: dict[Hashable, tuple[float, float]] = {}  # key → (tokens, at)
+        self._lock = threading.Lock()
+
+    def wait_time(self, key: Hashable) -> float:
+        """Take a token for ``key``: 0.0 if granted, else the seconds until one is free."""
+        if self.capacity <= 0:
+            return 0.0
+        now = self.clock()
+        with self._lock:
+            tokens, at = self._buckets.get(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - at) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1.0 - tokens) / self.rate
+
+    def check(self, key: Hashable) -> None:
+        """Raise ``RateLimited`` (with ``retry_after`` in whole seconds) when over the limit."""
+        wait = self.wait_time(key)
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            raise RateLimited(
+                f"rate limit of {int(self.capacity)} requests per minute exceeded",
+                {"retry_after": retry},
+            )

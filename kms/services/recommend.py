@@ -1,0 +1,158 @@
+"""The CRM sidebar: the few assets that matter for an opportunity at its current stage.
+
+The opportunity (CRM stage name, industry, competitors, products, notes) becomes a query
+with the stage given; retrieval ranks as for search (team visibility included), assets
+tagged for the stage go first, and each pick gets a one-line reason built from the
+signals that placed it (its ``why``). Around the picks: the win/loss picture per
+competitor in the industry, and the exit criteria of this stage and the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from index.ranking import Ranked
+from kms.errors import InputError
+from kms.models import EntityType
+from kms.schemas import (
+    Opportunity,
+    Recommendation,
+    RecommendResponse,
+    SearchRequest,
+    StageHints,
+)
+from kms.services.answer import stage_hints
+from kms.services.app import Caller, Services
+from kms.services.search import Retrieval, log_query, resolve_stage, retrieve, to_hit
+from kms.services.winloss import summarise
+from kms.stages import StageSpec
+
+RETRIEVAL_SIGNALS = {"bm25", "minilm", "use"}
+
+
+@dataclass(frozen=True)
+class ReasonContext:
+    stage: StageSpec
+    kind: str
+    competitor: str | None = None
+    industry: str | None = None
+
+
+def reason_line(why: list[tuple[str, float]], ctx: ReasonContext) -> str:
+    """One line from the strongest signals, e.g. 'Made for Negotiation · cited in won deals'."""
+    phrases: list[str] = []
+    if ctx.kind in ctx.stage.asset_kinds:
+        phrases.append(f"a {ctx.kind.replace('_', ' ')} for {ctx.stage.names.en}")
+    for name, value in sorted(why, key=lambda w: -w[1]):
+        phrase = _phrase(name, value, ctx)
+        if phrase and phrase not in phrases:
+            phrases.append(phrase)
+    text = " · ".join(phrases[:3]) or "relevant to this opportunity"
+    return text[0].upper() + text[1:]
+
+
+def _phrase(name: str, value: float, ctx: ReasonContext) -> str | None:
+    if value <= 0:
+        return "review overdue" if name == "stale" else None
+    if name == "stage":
+        return f"tagged for {ctx.stage.names.en} ({ctx.stage.names.zh})"
+    if name == "won_deals":
+        against = f" against {ctx.competitor}" if ctx.competitor else ""
+        where = f" in {ctx.industry}" if ctx.industry else ""
+        return f"cited in won deals{against}{where}"
+    if name == "pinned":
+        return "pinned by a curator"
+    if name == "graph":
+        return "proof for a problem this deal has"
+    if name == "feedback":
+        return "reps found it helpful"
+    if name in RETRIEVAL_SIGNALS:
+        return "matches the opportunity"
+    return None
+
+
+def opportunity_text(opp: Opportunity, stage: StageSpec, limit: int) -> str:
+    parts = [opp.notes.strip(), " ".join(opp.products), " ".join(opp.competitors)]
+    parts.append(opp.industry or "")
+    text = " ".join(p for p in parts if p).strip()
+    if len(text) < 3:
+        text = f"{stage.names.en} {stage.names.zh} {stage.typical_questions[0]}"
+    return text[:limit]
+
+
+def recommend(services: Services, caller: Caller, opp: Opportunity) -> RecommendResponse:
+    process = services.process
+    key = process.resolve(opp.stage)
+    spec = process.get(key) if key else None
+    if spec is None:
+        raise InputError(
+            f"unknown stage '{opp.stage}'", {"field": "stage", "known": process.known_names()}
+        )
+    query = opportunity_text(opp, spec, services.settings.query_max_chars)
+    request = SearchRequest(query=query, stage=spec.key, limit=opp.limit)
+    with services.db.session() as session:
+        competitors = [_key(session, EntityType.competitor, c) for c in opp.competitors]
+        competitors = [c for c in competitors if c]
+        industry = _key(session, EntityType.industry, opp.industry)
+        first = competitors[0] if competitors else None
+        result = retrieve(services, session, request, caller, first, industry)
+        picks = _picks(result, spec.key, opp.limit)
+        recommendations = [_recommendation(result, r, query, spec, first, industry) for r in picks]
+        winloss = [summarise(session, caller, competitor=c, industry=industry) for c in competitors]
+        winloss = winloss or [summarise(session, caller, industry=industry)]
+    query_id = log_query(services, request, caller, result, 1.0 if result.ranked else 0.0)
+    following = process.next_stage(spec.key)
+    hints = _hints(services, spec.key)
+    assert hints is not None
+    return RecommendResponse(
+        query_id=query_id,
+        stage=hints,
+        next_stage=_hints(services, following.key) if following else None,
+        exit_criteria=[*spec.exit_criteria, *(following.exit_criteria if following else [])],
+        recommendations=recommendations,
+        winloss=winloss,
+    )
+
+
+def _hints(services: Services, key: str) -> StageHints | None:
+    return stage_hints(services, resolve_stage(services, "", key))
+
+
+def _key(session: Session, type_: EntityType, value: str | None) -> str | None:
+    from ingest.graph_store import find_entity
+    from ingest.psmap import slug
+
+    if not value or not value.strip():
+        return None
+    entity = find_entity(session, type_, value, create=False)
+    return entity.key if entity else slug(value)
+
+
+def _picks(result: Retrieval, stage_key: str, limit: int) -> list[Ranked]:
+    """Assets tagged for the stage first (in rank order), then the rest."""
+    at_stage = [r for r in result.ranked if stage_key in result.facts.stages.get(r.chunk_id, {})]
+    others = [r for r in result.ranked if r not in at_stage]
+    return (at_stage + others)[:limit]
+
+
+def _recommendation(
+    result: Retrieval,
+    ranked: Ranked,
+    query: str,
+    stage: StageSpec,
+    competitor: str | None,
+    industry: str | None,
+) -> Recommendation:
+    hit = to_hit(ranked, result.facts, query)
+    ctx = ReasonContext(stage, hit.kind, competitor, industry)
+    return Recommendation(
+        asset_id=hit.asset_id,
+        title=hit.title,
+        kind=hit.kind,
+        reason=reason_line(ranked.why, ctx),
+        snippet=hit.snippet,
+        score=hit.score,
+        citation=hit.citation,
+    )

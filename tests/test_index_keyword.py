@@ -1,0 +1,153 @@
+"""The keyword index on real whoosh: upserts, deletes, codes, visibility inside whoosh."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.keyword import KeywordDoc, KeywordIndex
+
+DOCS = [
+    KeywordDoc(1, "The LF-200 gateway reports ERR-LF-4012 when the licence expires.", "Errors"),
+    KeywordDoc(2, "ERR-LF-4013 means the fan is blocked; clean the LF-200 fan.", "Errors"),
+    KeywordDoc(3, "Pricing for the LF-200: list price and volume discounts.", "Pricing"),
+    KeywordDoc(4, "竞品对比：我们的价格比对手低百分之十五。", "价格", teams=("sales-cn",)),
+    KeywordDoc(5, "Negotiation playbook for enterprise discounts.", teams=("enterprise",)),
+]
+
+
+@pytest.fixture()
+def index() -> KeywordIndex:
+    ki = KeywordIndex(None)
+    ki.upsert(DOCS)
+    return ki
+
+
+def test_exact_error_code_ranks_its_passage_first(index: KeywordIndex) -> None:
+    hits = index.search("ERR-LF-4012", 5)
+    assert hits[0][0] == 1
+    assert hits[0][1] > hits[1][1]
+
+
+def test_code_inside_a_chinese_query_is_found(index: KeywordIndex) -> None:
+    assert index.search("报错ERR-LF-4013怎么办", 3)[0][0] == 2
+
+
+def test_traditional_chinese_query_finds_simplified_text(index: KeywordIndex) -> None:
+    assert index.search("價格對比", 3, teams=None)[0][0] == 4
+
+
+def test_upsert_is_idempotent(index: KeywordIndex) -> None:
+    before = [cid for cid, _ in index.search("discounts", 10)]
+    index.upsert(DOCS)
+    index.upsert(DOCS[:2])
+    assert len(index) == len(DOCS)
+    assert index.ids() == {1, 2, 3, 4, 5}
+    # same documents, same order (scores drift a little: like Lucene, whoosh keeps a
+    # replaced document's term statistics until its segment is merged away)
+    assert [cid for cid, _ in index.search("discounts", 10)] == before
+
+
+def test_upsert_replaces_the_content(index: KeywordIndex) -> None:
+    index.upsert([KeywordDoc(3, "Renewal terms only.")])
+    assert 3 not in [cid for cid, _ in index.search("pricing", 10)]
+    assert index.search("renewal", 10)[0][0] == 3
+
+
+def test_delete(index: KeywordIndex) -> None:
+    index.delete([1, 99])
+    assert index.ids() == {2, 3, 4, 5}
+    assert 1 not in [cid for cid, _ in index.search("ERR-LF-4012", 10)]
+
+
+def test_team_filter_is_applied_inside_whoosh(index: KeywordIndex) -> None:
+    assert 5 not in [c for c, _ in index.search("enterprise discounts", 10, teams=["sales-cn"])]
+    assert index.search("enterprise discounts", 10, teams=["enterprise"])[0][0] == 5
+    assert index.search("negotiation", 10, teams=[]) == []
+    assert [c for c, _ in index.search("negotiation", 10, teams=None)] == [5]
+    # top-k is taken after the filter: a limit of 1 still returns the visible doc
+    assert index.search("discounts", 1, teams=["nobody"])[0][0] == 3
+
+
+def test_empty_and_unsearchable_queries(index: KeywordIndex) -> None:
+    assert index.search("", 10) == []
+    assert index.search("，。！", 10) == []
+    assert index.search("the of and", 10) == []
+
+
+def test_team_names_with_commas_are_refused() -> None:
+    with pytest.raises(ValueError, match="comma"):
+        KeywordIndex(None).upsert([KeywordDoc(1, "x", teams=("a,b",))])
+
+
+def test_clear(index: KeywordIndex) -> None:
+    index.clear()
+    assert len(index) == 0
+    assert index.search("pricing", 10) == []
+
+
+def test_on_disk_index_reopens(tmp_path: Path) -> None:
+    KeywordIndex(tmp_path / "kw").upsert(DOCS)
+    reopened = KeywordIndex(tmp_path / "kw")
+    assert reopened.ids() == {1, 2, 3, 4, 5}
+    assert reopened.search("ERR-LF-4012", 1)[0][0] == 1
+
+
+def test_a_second_process_waits_for_the_write_lock(tmp_path: Path) -> None:
+    ki = KeywordIndex(tmp_path / "kw")
+    ki.upsert(DOCS[:1])
+    script = textwrap.dedent(
+        f"""
+        import time
+        from pathlib import Path
+        from index.keyword import KeywordDoc, KeywordIndex
+        t0 = time.monotonic()
+        KeywordIndex(Path({str(tmp_path / "kw")!r})).upsert([KeywordDoc(7, "second writer")])
+        print(time.monotonic() - t0)
+        """
+    )
+    with ki.writer() as writer:
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        time.sleep(2.0)
+        assert proc.poll() is None  # still waiting for the lock
+        writer.add_document(chunk_id="8", body="first writer", teams="__public__")
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert float(out) >= 1.5
+    assert KeywordIndex(tmp_path / "kw").ids() == {1, 7, 8}
+
+
+TEAMS = ["red", "blue", "green"]
+WORDS = ["price", "discount", "renewal", "gateway", "licence"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    docs=st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
+            st.lists(st.sampled_from(TEAMS), max_size=2, unique=True),
+        ),
+        min_size=1,
+        max_size=25,
+    ),
+    caller=st.lists(st.sampled_from(TEAMS), max_size=2, unique=True),
+    query=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
+)
+def test_restricted_docs_never_reach_other_teams(
+    docs: list[tuple[list[str], list[str]]], caller: list[str], query: list[str]
+) -> None:
+    ki = KeywordIndex(None)
+    ki.upsert([KeywordDoc(i, " ".join(w), teams=tuple(t)) for i, (w, t) in enumerate(docs)])
+    hits = ki.search(" ".join(query), 5, teams=caller)
+    visible = {i for i, (w, t) in enumerate(docs) if not t or set(t) & set(caller)}
+    matching = {i for i, (w, _) in enumerate(docs) if set(w) & set(query)}
+    assert {c for c, _ in hits} <= visible
+    assert len(hits) == min(5, len(visible & matching))
