@@ -22,9 +22,10 @@ $(STAMP): pyproject.toml Makefile
 
 install: $(STAMP)
 
+# Debian's Chromium for the browser tests, and CJK fonts so Chinese renders in screenshots
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh | grep -q . || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null)
 
 run: install
 	KMS_DEMO=1 KMS_DEV_ADMIN_KEY=$${KMS_DEV_ADMIN_KEY:-kms_dev_local_demo_key} $(BIN)/kms serve

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def exact_truth(vectors: np.ndarray, queries: np.ndarray) -> list[set[int]]:
     return [set(row.tolist()) for row in top]
 
 
-def measure(vectors: np.ndarray, queries: np.ndarray, label: str) -> list[dict[str, float]]:
+def measure(vectors: np.ndarray, queries: np.ndarray, label: str) -> list[dict[str, Any]]:
     ids = np.arange(len(vectors))
     truth = exact_truth(vectors, queries)
     rows = []
@@ -92,6 +93,7 @@ class _CacheOnly:
     """MiniLM's identity without the model: answers from the cache or raises."""
 
     name, dim, cache_id = "minilm", 384, "minilm"
+    languages: frozenset[str] | None = None
 
     def encode(self, texts: Sequence[str], is_query: bool = False) -> np.ndarray:
         raise LookupError("embedding cache is cold")

@@ -10,14 +10,7 @@ uses (and ``bench/quality.py`` measures):
 3. ``confidence_fuse`` merges them (min-max per list, scaled by how decisively
    each list's top stands out from its tail; see ``index.fusion``).
 
-Why these weights (nDCG@10 on ../shared/eval, full table in bench/results):
-MiniLM is the strongest English retriever and blind to Chinese, so it carries an
-English query (3), helps a mixed one (1) and sits out a Chinese one; USE is the
-only cross-lingual model, so it carries a Chinese query (2) and stays in an
-English one at a low weight (0.5) so English queries still reach Chinese chunks;
-BM25 is always in at 1. Equal-weight min-max fusion loses up to 0.035 on stackfaq
-where MiniLM dominates; the confidence scaling and these weights keep every set
-within 0.01 of its best single retriever and lift scifact and afqmc above both.
+The policy (sources, weights, depth, and why) lives in ``index.policy``.
 
 An embedder only embeds chunks in a language it understands: MiniLM (English)
 skips Chinese chunks — their vectors were noise that outvoted USE for English
@@ -47,22 +40,15 @@ from filelock import FileLock
 
 from index.embed_cache import CachedEmbedder
 from index.embedders import Embedder, load_embedder, passage_text
-from index.fusion import Fused, SourceSpec, confidence_fuse
+from index.fusion import Fused
 from index.keyword import KeywordDoc, KeywordIndex
 from index.language import Language, detect_language
+from index.policy import CANDIDATES, KEYWORD, fuse, sources_for
 from index.vector import DEFAULT_ANN_THRESHOLD, VectorIndex, fsync_dir
 from index.visibility import VisibilityMap
 
-KEYWORD = "bm25"
 CACHE_FILE = "embeddings.sqlite"
 CHUNKS_FILE = "chunks.json"  # per chunk: teams (visibility) and language
-CANDIDATES = 100  # per source; 50 / 100 / 200 moved no set's nDCG@10 by more than 0.006
-
-LANGUAGE_WEIGHTS: dict[Language, dict[str, float]] = {
-    "en": {KEYWORD: 1.0, "minilm": 3.0, "use": 0.5},
-    "zh": {KEYWORD: 1.0, "use": 2.0},
-    "mixed": {KEYWORD: 1.0, "minilm": 1.0, "use": 2.0},
-}
 
 
 @dataclass(frozen=True)
@@ -78,16 +64,6 @@ class IndexChunk:
     language: str = ""
     stages: Sequence[str] = field(default_factory=tuple)
     teams: Sequence[str] = field(default_factory=tuple)  # empty: public
-
-
-def source_specs(language: Language, available: Iterable[str]) -> dict[str, SourceSpec]:
-    """The fusion settings for a query in ``language`` over the ``available`` sources."""
-    have = set(available)
-    return {
-        name: SourceSpec(weight, ceiling=None if name == KEYWORD else 1.0)
-        for name, weight in LANGUAGE_WEIGHTS[language].items()
-        if name in have and weight > 0
-    }
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
@@ -156,8 +132,9 @@ class HybridIndex:
         langs = [chunk_language(c) for c in latest]
         encoded: dict[str, tuple[np.ndarray, np.ndarray, list[int]]] = {}
         for name, embedder in self.embedders.items():
-            take = [i for i, lang in enumerate(langs) if _understands(embedder, lang)]
-            skip = [latest[i].chunk_id for i in range(len(latest)) if i not in set(take)]
+            knows = [_understands(embedder, lang) for lang in langs]
+            take = [i for i, ok in enumerate(knows) if ok]
+            skip = [latest[i].chunk_id for i, ok in enumerate(knows) if not ok]
             ids = np.array([latest[i].chunk_id for i in take], dtype=np.int64)
             vectors = embedder.encode([texts[i] for i in take]) if take else None
             encoded[name] = (ids, vectors if vectors is not None else np.zeros((0, 0)), skip)
@@ -200,8 +177,7 @@ class HybridIndex:
         """The top ``k`` chunks for ``query`` that ``teams`` may see (None: no restriction)."""
         lang = language or detect_language(query)
         lists = self.candidates(query, teams, lang, candidates)
-        specs = source_specs(lang, lists)
-        return confidence_fuse(lists, specs, depth=candidates)[:k]
+        return fuse(lists, lang, candidates)[:k]
 
     def candidates(
         self,
@@ -213,10 +189,7 @@ class HybridIndex:
     ) -> dict[str, list[tuple[int, float]]]:
         """Each source's visible candidates for ``query``: the sources the language
         weighs, or the named ``sources`` (``bm25`` and embedder names)."""
-        if sources is None:
-            wanted = {n for n, w in LANGUAGE_WEIGHTS[language].items() if w > 0}
-        else:
-            wanted = set(sources)
+        wanted = sources_for(language) if sources is None else set(sources)
         allowed = None if teams is None else self.visibility.allowed_ids(teams)
         lists: dict[str, list[tuple[int, float]]] = {}
         if KEYWORD in wanted:

@@ -101,6 +101,12 @@ def _keywords(values: Iterable[str], what: str) -> str:
     return ",".join(out)
 
 
+def _teams(teams: Sequence[str]) -> str:
+    if PUBLIC in teams:
+        raise ValueError(f"{PUBLIC!r} is reserved and cannot name a team")
+    return _keywords(teams, "team") or PUBLIC
+
+
 def _fields(doc: KeywordDoc) -> dict[str, str]:
     return {
         "chunk_id": str(doc.chunk_id),
@@ -111,7 +117,7 @@ def _fields(doc: KeywordDoc) -> dict[str, str]:
         "kind": doc.kind,
         "language": doc.language,
         "stages": _keywords(doc.stages, "stage"),
-        "teams": _keywords(doc.teams, "team") or PUBLIC,
+        "teams": _teams(doc.teams),
     }
 
 

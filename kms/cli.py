@@ -99,6 +99,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
+        access_log=False,  # the app logs every request as JSON with its request id
     )
 
 

@@ -13,9 +13,30 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import NodeId
 from filelock import FileLock
 
 from kms.config import Settings
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Make ``--dist loadgroup`` group again under pytest 9.
+
+    pytest-xdist 3.8 marks a grouped test by appending ``@group`` to ``item._nodeid``,
+    which pytest 9 no longer reads (the id lives in ``item._id``), so every group was
+    spread over the workers and each started its own server. Do the same on ``_id``.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted(
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        )
+        if names and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
+
 
 REPO = Path(__file__).resolve().parents[1]
 EMBED_CACHE = REPO / ".cache" / "test-embeddings"

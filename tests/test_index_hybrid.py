@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from index.analyzer import tokenize
 from index.embed_cache import CachedEmbedder
-from index.hybrid import LANGUAGE_WEIGHTS, HybridIndex, IndexChunk, source_specs
+from index.hybrid import HybridIndex, IndexChunk
+from index.policy import LANGUAGE_WEIGHTS, source_specs
 
 
 class HashEmbedder:

@@ -87,6 +87,11 @@ def test_team_names_with_commas_are_refused() -> None:
         KeywordIndex(None).upsert([KeywordDoc(1, "x", teams=("a,b",))])
 
 
+def test_the_public_token_cannot_name_a_team() -> None:
+    with pytest.raises(ValueError, match="reserved"):
+        KeywordIndex(None).upsert([KeywordDoc(1, "x", teams=("__public__",))])
+
+
 def test_clear(index: KeywordIndex) -> None:
     index.clear()
     assert len(index) == 0

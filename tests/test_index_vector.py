@@ -55,9 +55,11 @@ def test_switches_back_to_exact_when_it_shrinks(data: tuple[np.ndarray, np.ndarr
     ids, vecs = data
     index = VectorIndex(DIM, ann_threshold=500)
     index.upsert(ids, vecs)
-    index.delete(ids[:600])
+    index.delete(ids[:550])  # 450 left: under the threshold, above 80% of it
+    assert index.is_hnsw
+    index.delete(ids[550:700])  # 300 left
     assert not index.is_hnsw
-    assert index.ids() == set(ids[600:].tolist())
+    assert index.ids() == set(ids[700:].tolist())
 
 
 @pytest.mark.parametrize("threshold", [10**6, 100])

@@ -65,7 +65,9 @@ def test_a_stage_changes_the_order(demo_services: Services) -> None:
     def position(found: list[str], name: str) -> int:
         return found.index(name) if name in found else len(found)
 
-    assert position(at_proposal, "price-book-2026.xlsx") < position(at_discovery, "price-book-2026.xlsx")
+    assert position(at_proposal, "price-book-2026.xlsx") < position(
+        at_discovery, "price-book-2026.xlsx"
+    )
     assert position(at_discovery, "case-study-kangning-hospital-zh.docx") < position(
         at_proposal, "case-study-kangning-hospital-zh.docx"
     )

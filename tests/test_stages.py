@@ -64,8 +64,10 @@ GOOD_STAGE = """  - key: first
 
 
 def test_missing_field_is_reported_with_its_line() -> None:
-    text = "stages:\n" + GOOD_STAGE + GOOD_STAGE.replace("first", "second").replace(
-        "    exit_criteria: [e]\n", ""
+    text = (
+        "stages:\n"
+        + GOOD_STAGE
+        + GOOD_STAGE.replace("first", "second").replace("    exit_criteria: [e]\n", "")
     )
     with pytest.raises(ConfigError) as info:
         parse_sales_process(text, "process.yaml")

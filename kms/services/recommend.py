@@ -9,7 +9,7 @@ competitor in the industry, and the exit criteria of this stage and the next.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
@@ -36,15 +36,22 @@ RETRIEVAL_SIGNALS = {"bm25", "minilm", "use"}
 class ReasonContext:
     stage: StageSpec
     kind: str
-    competitor: str | None = None
+    competitor: str | None = None  # display names, as the rep knows them
     industry: str | None = None
 
 
 def reason_line(why: list[tuple[str, float]], ctx: ReasonContext) -> str:
-    """One line from the strongest signals, e.g. 'Made for Negotiation · cited in won deals'."""
+    """One line from the strongest signals, strongest first, at most three parts:
+    e.g. 'Battlecard for Negotiation (商务谈判) · matches the opportunity · pinned'."""
+    signals = {name for name, value in why if value > 0}
+    stage = f"{ctx.stage.names.en} ({ctx.stage.names.zh})"
+    kind = ctx.kind.replace("_", " ").capitalize()
     phrases: list[str] = []
-    if ctx.kind in ctx.stage.asset_kinds:
-        phrases.append(f"a {ctx.kind.replace('_', ' ')} for {ctx.stage.names.en}")
+    if "stage" in signals:
+        useful = ctx.kind in ctx.stage.asset_kinds
+        phrases.append(f"{kind} for {stage}" if useful else f"tagged for {stage}")
+    elif ctx.kind in ctx.stage.asset_kinds:
+        phrases.append(f"{kind}, useful at {ctx.stage.names.en}")
     for name, value in sorted(why, key=lambda w: -w[1]):
         phrase = _phrase(name, value, ctx)
         if phrase and phrase not in phrases:
@@ -54,23 +61,20 @@ def reason_line(why: list[tuple[str, float]], ctx: ReasonContext) -> str:
 
 
 def _phrase(name: str, value: float, ctx: ReasonContext) -> str | None:
+    if name == "stale":
+        return "review overdue"
     if value <= 0:
-        return "review overdue" if name == "stale" else None
-    if name == "stage":
-        return f"tagged for {ctx.stage.names.en} ({ctx.stage.names.zh})"
+        return None
     if name == "won_deals":
         against = f" against {ctx.competitor}" if ctx.competitor else ""
         where = f" in {ctx.industry}" if ctx.industry else ""
-        return f"cited in won deals{against}{where}"
-    if name == "pinned":
-        return "pinned by a curator"
-    if name == "graph":
-        return "proof for a problem this deal has"
-    if name == "feedback":
-        return "reps found it helpful"
-    if name in RETRIEVAL_SIGNALS:
-        return "matches the opportunity"
-    return None
+        return f"on what won deals{against}{where} involved"
+    return {
+        "pinned": "pinned by a curator",
+        "graph": "proof for a problem in this deal",
+        "feedback": "reps found it helpful",
+        **dict.fromkeys(RETRIEVAL_SIGNALS, "matches the opportunity"),
+    }.get(name)
 
 
 def opportunity_text(opp: Opportunity, stage: StageSpec, limit: int) -> str:
@@ -93,15 +97,18 @@ def recommend(services: Services, caller: Caller, opp: Opportunity) -> Recommend
     query = opportunity_text(opp, spec, services.settings.query_max_chars)
     request = SearchRequest(query=query, stage=spec.key, limit=opp.limit)
     with services.db.session() as session:
-        competitors = [_key(session, EntityType.competitor, c) for c in opp.competitors]
-        competitors = [c for c in competitors if c]
-        industry = _key(session, EntityType.industry, opp.industry)
+        competitors = [e for c in opp.competitors if (e := _entity(session, "competitor", c))]
+        industry = _entity(session, "industry", opp.industry)
         first = competitors[0] if competitors else None
-        result = retrieve(services, session, request, caller, first, industry)
+        ind_key = industry[0] if industry else None
+        result = retrieve(services, session, request, caller, first and first[0], ind_key)
+        context = ReasonContext(spec, "", first and first[1], industry and industry[1])
         picks = _picks(result, spec.key, opp.limit)
-        recommendations = [_recommendation(result, r, query, spec, first, industry) for r in picks]
-        winloss = [summarise(session, caller, competitor=c, industry=industry) for c in competitors]
-        winloss = winloss or [summarise(session, caller, industry=industry)]
+        recommendations = [_recommendation(result, r, query, context) for r in picks]
+        winloss = [
+            summarise(session, caller, competitor=c, industry=ind_key) for c, _ in competitors
+        ]
+        winloss = winloss or [summarise(session, caller, industry=ind_key)]
     query_id = log_query(services, request, caller, result, 1.0 if result.ranked else 0.0)
     following = process.next_stage(spec.key)
     hints = _hints(services, spec.key)
@@ -120,14 +127,17 @@ def _hints(services: Services, key: str) -> StageHints | None:
     return stage_hints(services, resolve_stage(services, "", key))
 
 
-def _key(session: Session, type_: EntityType, value: str | None) -> str | None:
+def _entity(session: Session, type_: str, value: str | None) -> tuple[str, str] | None:
+    """(key, display name) of a context entity named as the CRM names it."""
     from ingest.graph_store import find_entity
     from ingest.psmap import slug
 
     if not value or not value.strip():
         return None
-    entity = find_entity(session, type_, value, create=False)
-    return entity.key if entity else slug(value)
+    entity = find_entity(session, EntityType(type_), value, create=False)
+    if entity is None:
+        return slug(value), value.strip()
+    return entity.key, entity.name_en or entity.name_zh or value.strip()
 
 
 def _picks(result: Retrieval, stage_key: str, limit: int) -> list[Ranked]:
@@ -138,20 +148,14 @@ def _picks(result: Retrieval, stage_key: str, limit: int) -> list[Ranked]:
 
 
 def _recommendation(
-    result: Retrieval,
-    ranked: Ranked,
-    query: str,
-    stage: StageSpec,
-    competitor: str | None,
-    industry: str | None,
+    result: Retrieval, ranked: Ranked, query: str, context: ReasonContext
 ) -> Recommendation:
     hit = to_hit(ranked, result.facts, query)
-    ctx = ReasonContext(stage, hit.kind, competitor, industry)
     return Recommendation(
         asset_id=hit.asset_id,
         title=hit.title,
         kind=hit.kind,
-        reason=reason_line(ranked.why, ctx),
+        reason=reason_line(ranked.why, replace(context, kind=hit.kind)),
         snippet=hit.snippet,
         score=hit.score,
         citation=hit.citation,

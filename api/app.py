@@ -1,0 +1,100 @@
+"""The FastAPI application: the /v1 API and the pages in web/, served together.
+
+``create_app`` is a factory (``uvicorn --factory api.app:create_app``): it opens the
+services once, builds the demo knowledge base into an empty data dir when
+``KMS_DEMO=1``, brings the indexes in line with the database, and mounts the routes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.errors import install_error_handlers
+from api.logs import configure_logging
+from api.middleware import BodyLimit, RequestContext
+from api.routes import mount_routes
+from kms.config import Settings, get_settings
+from kms.services.app import Services
+from kms.services.ratelimit import RateLimiter
+
+log = logging.getLogger("kms.api")
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+JSON_BODY_MAX = 1 << 20  # every request body but an upload
+UPLOAD_PATH = "/v1/ingest"
+
+
+def startup(services: Services) -> None:
+    """Demo data on first start, the dev key, and indexes equal to the database."""
+    from kms.services.indexing import sync
+
+    settings = services.settings
+    if settings.demo and _empty(services):
+        from kms.demo import demo_sources
+        from kms.services.ingest import ingest_paths
+
+        for paths, meta in demo_sources():
+            outcome = ingest_paths(services, paths, meta, created_by="demo")
+            log.info("demo: %s results, %s errors", len(outcome.results), len(outcome.errors))
+    if settings.dev_admin_key:
+        from kms.services.keys import ensure_key
+
+        ensure_key(services, settings.dev_admin_key, "admin", [], "development admin")
+    added, removed = sync(services)
+    log.info("index sync: %s added, %s removed", added, removed)
+    from kms.services.gapdetect import detect_gaps
+
+    report = detect_gaps(services, actor="startup")
+    log.info("gap detection: %s", report.model_dump())
+
+
+def _empty(services: Services) -> bool:
+    from sqlmodel import select
+
+    from kms.models import Asset
+
+    with services.db.session() as session:
+        return session.exec(select(Asset.id).limit(1)).first() is None
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = Services(settings)
+        startup(services)
+        app.state.services = services
+        app.state.ready = True
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="KMS — sales knowledge search",
+        version="0.1.0",
+        description="Stage-aware search over a company's sales knowledge. Authenticate with "
+        "an API key in `X-API-Key` (or `Authorization: Bearer`); every error has the shape "
+        '`{"error": {"code", "message", "detail"}}`.',
+        lifespan=lifespan,
+    )
+    app.state.ready = False
+    app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=JSON_BODY_MAX, exempt=(UPLOAD_PATH,))
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContext)
+    mount_routes(app, WEB_DIR)
+    return app

@@ -1,0 +1,85 @@
+"""Assets: list, read, curate, retire, download the source file."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
+
+from api.deps import CallerDep, CuratorDep, ServicesDep
+from api.errors import error_responses
+from api.routers.params import Id, Limit, Offset, Text
+from kms.schemas import AssetDetail, AssetsPublic, AssetUpdate
+from kms.services import curate
+
+router = APIRouter(prefix="/v1/assets", tags=["assets"], responses=error_responses(401, 429))
+
+
+@router.get("", responses=error_responses(422))
+def list_assets(
+    services: ServicesDep,
+    caller: CallerDep,
+    kind: Text = None,
+    status: Annotated[Literal["draft", "approved", "retired"] | None, Query()] = None,
+    language: Text = None,
+    stage: Text = None,
+    owner: Text = None,
+    team: Text = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words in the title")] = None,
+    stale: bool | None = None,
+    offset: Offset = 0,
+    limit: Limit = 20,
+) -> AssetsPublic:
+    """Assets the caller may see, filtered, a page at a time: `{data, count}`."""
+    return curate.list_assets(
+        services,
+        caller,
+        kind=kind,
+        status=status,
+        language=language,
+        stage=stage,
+        owner=owner,
+        team=team,
+        q=q,
+        stale=stale,
+        offset=offset,
+        limit=limit,
+    )
+
+
+@router.get("/{asset_id}", responses=error_responses(404))
+def get_asset(asset_id: Id, services: ServicesDep, caller: CallerDep) -> AssetDetail:
+    """One asset with its chunks, stage affinities, entities, duplicates and pins."""
+    return curate.get_asset(services, caller, asset_id)
+
+
+@router.patch("/{asset_id}", responses=error_responses(403, 404, 422))
+def update_asset(
+    asset_id: Id, body: AssetUpdate, services: ServicesDep, caller: CuratorDep
+) -> AssetDetail:
+    """Change status, curated stage tags, owner, review-by date, teams or pinned queries."""
+    return curate.update_asset(services, caller, asset_id, body)
+
+
+@router.post("/{asset_id}/retire", responses=error_responses(403, 404))
+def retire_asset(asset_id: Id, services: ServicesDep, caller: CuratorDep) -> AssetDetail:
+    """Retire an asset: it leaves search at once."""
+    return curate.retire_asset(services, caller, asset_id)
+
+
+@router.get(
+    "/{asset_id}/file",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(404)},
+)
+def download(asset_id: Id, services: ServicesDep, caller: CallerDep) -> FileResponse:
+    """The original file, as an attachment."""
+    path, name, media_type = curate.asset_file(services, caller, asset_id)
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=name,
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
+    )

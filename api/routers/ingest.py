@@ -1,0 +1,72 @@
+"""Ingest: multipart upload of files, and the progress of the resulting job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import CuratorDep, ServicesDep
+from api.errors import error_responses
+from api.multipart import receive_upload
+from api.routers.params import Id
+from kms.schemas import JobPublic, UploadAccepted
+from kms.services.jobs import get_job, start_ingest
+from kms.services.uploads import check_staged
+
+router = APIRouter(prefix="/v1", tags=["ingest"], responses=error_responses(401, 403, 429))
+
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "One or more files (type is read from content)",
+                        },
+                        "kind": {"type": "string", "description": "Asset kind"},
+                        "status": {"type": "string", "enum": ["draft", "approved", "retired"]},
+                        "owner": {"type": "string"},
+                        "teams": {"type": "string", "description": "Comma-separated teams"},
+                        "stages": {"type": "string", "description": "Comma-separated stages"},
+                        "review_by": {"type": "string", "format": "date"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/ingest",
+    status_code=202,
+    openapi_extra=UPLOAD_BODY,
+    responses=error_responses(413, 415, 422),
+)
+async def upload(request: Request, services: ServicesDep, caller: CuratorDep) -> UploadAccepted:
+    """Upload files to ingest; returns a job at once (`GET /v1/jobs/{id}` for progress).
+
+    Each file may be at most `upload_max_bytes` (checked while it streams in); its type
+    is read from its content; Office files that would expand absurdly are refused.
+    """
+    stager = await receive_upload(request, services.settings)
+    try:
+        await run_in_threadpool(check_staged, stager)
+        return await run_in_threadpool(start_ingest, services, caller, stager)
+    except BaseException:
+        stager.discard()
+        raise
+
+
+@router.get("/jobs/{job_id}", responses=error_responses(404))
+def job(job_id: Id, services: ServicesDep, caller: CuratorDep) -> JobPublic:
+    """Progress of an ingest job, with per-file errors."""
+    return get_job(services, caller, job_id)

@@ -1,0 +1,53 @@
+"""API keys (admins) and who the current key is."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import AdminDep, CallerDep, ServicesDep
+from api.errors import error_responses
+from api.routers.params import Id, Limit, Offset, Text
+from kms.schemas import AuditPublic, CallerPublic, KeyCreate, KeyCreated, KeyPublic, KeysPublic
+from kms.services import keys
+
+router = APIRouter(prefix="/v1", tags=["keys"], responses=error_responses(401, 429))
+
+
+@router.get("/me")
+def me(caller: CallerDep) -> CallerPublic:
+    """The role and teams of the key making the request."""
+    return CallerPublic(
+        name=caller.name,
+        role=caller.role,
+        teams=list(caller.teams) if caller.teams is not None else None,
+    )
+
+
+@router.get("/keys", responses=error_responses(403))
+def list_keys(services: ServicesDep, caller: AdminDep) -> KeysPublic:
+    return keys.list_keys(services)
+
+
+@router.post("/keys", status_code=201, responses=error_responses(403, 422))
+def create_key(body: KeyCreate, services: ServicesDep, caller: AdminDep) -> KeyCreated:
+    """Create a key; the response holds the key itself, shown this once."""
+    value, row = keys.create_key(services, body.role, body.teams, body.name, actor=caller.actor)
+    return KeyCreated(**keys.key_public(row).model_dump(), key=value)
+
+
+@router.delete("/keys/{key_id}", responses=error_responses(403, 404))
+def revoke_key(key_id: Id, services: ServicesDep, caller: AdminDep) -> KeyPublic:
+    """Revoke a key; it stops working at once."""
+    return keys.revoke(services, key_id, caller)
+
+
+@router.get("/audit", responses=error_responses(403))
+def audit_log(
+    services: ServicesDep,
+    caller: AdminDep,
+    action: Text = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> AuditPublic:
+    """Every curator and admin change, newest first."""
+    return keys.list_audit(services, action, offset, limit)

@@ -1,0 +1,51 @@
+"""Search, answers, CRM recommendations and the stages of the sales process."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import CallerDep, ServicesDep
+from api.errors import error_responses
+from kms.schemas import (
+    AnswerRequest,
+    AnswerResponse,
+    Opportunity,
+    RecommendResponse,
+    SearchRequest,
+    SearchResponse,
+    StageHints,
+)
+from kms.services.answer import answer, stage_hints
+from kms.services.recommend import recommend
+from kms.services.search import resolve_stage, search
+
+router = APIRouter(prefix="/v1", tags=["search"], responses=error_responses(401, 422, 429))
+
+
+@router.post("/search")
+def search_route(body: SearchRequest, services: ServicesDep, caller: CallerDep) -> SearchResponse:
+    """Ranked results with highlighted snippets, each with the `why` that placed it."""
+    return search(services, body, caller)
+
+
+@router.post("/answer")
+def answer_route(body: AnswerRequest, services: ServicesDep, caller: CallerDep) -> AnswerResponse:
+    """The stage-aware answer: passages with citations, problem map, win/loss, stage hints."""
+    return answer(services, body, caller)
+
+
+@router.post("/recommend")
+def recommend_route(
+    body: Opportunity, services: ServicesDep, caller: CallerDep
+) -> RecommendResponse:
+    """For a CRM opportunity: the few assets that matter at its stage, and why."""
+    return recommend(services, caller, body)
+
+
+@router.get("/stages")
+def stages_route(services: ServicesDep, caller: CallerDep) -> list[StageHints]:
+    """The stages of the sales process, in order, with their playbook hints."""
+    hints = [
+        stage_hints(services, resolve_stage(services, "", s.key)) for s in services.process.stages
+    ]
+    return [h for h in hints if h is not None]

@@ -1,0 +1,22 @@
+"""Helpers for the browser tests: read the server's database, save screenshots."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from apiserver import Server
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def db_rows(server: Server, sql: str, *params: object) -> list[tuple[object, ...]]:
+    """Read the server's SQLite database directly (to see what a click recorded)."""
+    with closing(sqlite3.connect(server.data_dir / "kms.db")) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def screenshot(page: object, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name))  # type: ignore[attr-defined]

@@ -1,0 +1,169 @@
+// Gaps board: open → in progress → closed. Tag, assign, move (buttons or drag and drop),
+// link the asset that closes a gap; create one by hand; run detection.
+
+import { qs } from "../api.js";
+import { $, clear, h, icon, toast } from "../dom.js";
+import { fmtDate, fmtNumber, pick, t } from "../i18n.js";
+
+const COLUMNS = [
+  ["open", "var(--bad)"],
+  ["in_progress", "var(--warn)"],
+  ["closed", "var(--good)"],
+];
+const KINDS = ["zero_results", "low_confidence", "negative_feedback", "thin_stage", "no_solution", "no_proof", "manual"];
+
+export function gapsView(root, ctx) {
+  const state = { gaps: [], count: 0 };
+  const kind = h("select.select#g-kind", { "aria-label": t("gaps.kind_any") },
+    h("option", { value: "", text: t("gaps.kind_any") }),
+    KINDS.map((k) => h("option", { value: k, text: t(`gapkind.${k}`) })));
+  const tag = h("input.input#g-tag", { type: "search", placeholder: t("gaps.tag_filter"), "aria-label": t("gaps.tag_filter") });
+  const board = h("div.board#gaps-board");
+  const sub = h("span.sub");
+  kind.addEventListener("change", () => load());
+  tag.addEventListener("change", () => load());
+
+  clear(root,
+    h("div.view-h", null, h("h1", { text: t("tab.gaps") }), sub, h("span.spacer"),
+      h("button.btn", { type: "button", onclick: detect }, icon("spark"), t("gaps.detect")),
+      h("button.btn.primary", { type: "button", onclick: () => editGap(ctx, null, load) }, t("gaps.new"))),
+    h("p.muted", { style: { margin: "-8px 0 14px" }, text: t("gaps.intro") }),
+    h("div.toolbar", null, kind, tag),
+    board);
+
+  async function load() {
+    try {
+      const page = await ctx.api.get(`/v1/gaps${qs({ kind: kind.value, tag: tag.value.trim(), limit: 200 })}`);
+      state.gaps = page.data;
+      state.count = page.count;
+      render();
+    } catch (err) {
+      clear(board, h("div.notice.bad", { text: err.message }));
+    }
+  }
+
+  async function detect() {
+    try {
+      const r = await ctx.api.post("/v1/gaps/detect", {});
+      toast(t("gaps.detected", r));
+      load();
+    } catch (err) {
+      toast(err.message, "bad");
+    }
+  }
+
+  async function move(gap, status) {
+    try {
+      await ctx.api.patch(`/v1/gaps/${gap.id}`, { status });
+      load();
+    } catch (err) {
+      toast(err.message, "bad");
+    }
+  }
+
+  function render() {
+    const open = state.gaps.filter((g) => g.status === "open").length;
+    sub.textContent = t("gaps.count", { n: fmtNumber(state.count), open: fmtNumber(open) });
+    ctx.refreshCounts?.();
+    clear(board, COLUMNS.map(([status, color]) => {
+      const cards = state.gaps.filter((g) => g.status === status);
+      const column = h("section.column", { dataset: { status }, "aria-label": t(`gapstatus.${status}`) },
+        h("div.column-h", null, h("span.dot", { style: { background: color } }),
+          h("span", { text: t(`gapstatus.${status}`) }), h("span.n", { text: cards.length })),
+        cards.map((g) => card(g)),
+        !cards.length && h("p.small.faint", { style: { padding: "4px" }, text: t("gaps.column_empty") }));
+      column.addEventListener("dragover", (e) => {
+        e.preventDefault();
+        column.classList.add("drop");
+      });
+      column.addEventListener("dragleave", () => column.classList.remove("drop"));
+      column.addEventListener("drop", (e) => {
+        e.preventDefault();
+        column.classList.remove("drop");
+        const gap = state.gaps.find((g) => String(g.id) === e.dataTransfer.getData("text/plain"));
+        if (gap && gap.status !== status) move(gap, status);
+      });
+      return column;
+    }));
+  }
+
+  function card(g) {
+    const stage = g.stage && ctx.meta.stageByKey.get(g.stage);
+    const next = { open: "in_progress", in_progress: "closed" }[g.status];
+    const el = h("article.gap-card", { draggable: "true", dataset: { gapId: g.id } },
+      h("div.meta", null, h("span.badge", { text: t(`gapkind.${g.kind}`) }),
+        stage && h("span.badge.accent", { text: pick(stage) }),
+        h("span.occ", { title: t("gaps.occurrences"), text: `×${g.occurrences}` })),
+      h("h3", { text: g.title }),
+      g.query && g.query !== g.title && h("div.small.muted", { text: `“${g.query}”` }),
+      h("div.meta", null,
+        g.tags.map((tg) => h("span.chip", { style: { height: "20px", fontSize: "11.5px" }, text: tg })),
+        h("span", { text: g.owner ? `${t("asset.owner")}: ${g.owner}` : t("gaps.unassigned") }),
+        g.closing_asset_id && h("a", { href: `#asset/${g.closing_asset_id}`, text: t("gaps.closed_by", { id: g.closing_asset_id }) })),
+      h("div.small.faint", { style: { marginTop: "4px" }, text: fmtDate(g.updated_at) }),
+      h("div.acts", null,
+        next && h("button.btn.small", { type: "button", dataset: { move: next }, onclick: () => move(g, next) },
+          t(next === "closed" ? "gaps.close" : "gaps.start")),
+        g.status === "closed" && h("button.btn.small", { type: "button", onclick: () => move(g, "open") }, t("gaps.reopen")),
+        h("button.btn.small.ghost", { type: "button", dataset: { edit: g.id }, onclick: () => editGap(ctx, g, load) },
+          t("action.edit"))));
+    el.addEventListener("dragstart", (e) => e.dataTransfer.setData("text/plain", String(g.id)));
+    return el;
+  }
+
+  load();
+  return { reload: load };
+}
+
+/** Create (gap = null) or edit a gap in a dialog. */
+async function editGap(ctx, gap, done) {
+  $("#gap-dialog")?.remove();
+  const list = (v) => v.split(/[,，]/).map((x) => x.trim()).filter(Boolean);
+  const title = h("input.input", { id: "gd-title", value: gap?.title || "", required: true, disabled: !!gap });
+  const tags = h("input.input", { id: "gd-tags", value: gap?.tags.join(", ") || "", placeholder: "pricing, emea" });
+  const owner = h("input.input", { id: "gd-owner", value: gap?.owner || "" });
+  const stage = h("select.select", { id: "gd-stage", disabled: !!gap },
+    h("option", { value: "", text: "—" }),
+    ctx.meta.stages.map((s) => h("option", { value: s.key, text: pick(s), selected: gap?.stage === s.key })));
+  const status = h("select.select", { id: "gd-status" }, COLUMNS.map(([s]) =>
+    h("option", { value: s, text: t(`gapstatus.${s}`), selected: (gap?.status || "open") === s })));
+  const closing = h("input.input", { id: "gd-closing", list: "gd-assets", inputmode: "numeric",
+    value: gap?.closing_asset_id ?? "", placeholder: t("gaps.closing_ph") });
+  const options = h("datalist#gd-assets");
+  ctx.api.get("/v1/assets?status=approved&limit=50").then((page) =>
+    options.append(...page.data.map((a) => h("option", { value: a.id, text: a.title }))), () => {});
+  const form = h("form", { method: "dialog" },
+    h("div.dialog-b", null, h("h2", { text: gap ? t("gaps.edit") : t("gaps.new") }),
+      h("div.detail-grid", { style: { marginTop: "12px" } },
+        h("label.field.full", null, t("gaps.f.title"), title),
+        h("label.field", null, t("gaps.f.tags"), tags),
+        h("label.field", null, t("assets.col.owner"), owner),
+        h("label.field", null, t("filters.stage"), stage),
+        gap && h("label.field", null, t("assets.col.status"), status),
+        gap && h("label.field.full", null, t("gaps.f.closing"), closing, options))),
+    h("div.dialog-f", null,
+      h("button.btn", { type: "button", text: t("action.cancel"), onclick: () => dialog.close() }),
+      h("button.btn.primary", { type: "submit", text: t("action.save") })));
+  const dialog = h("dialog#gap-dialog", null, form);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      if (gap) {
+        const change = { tags: list(tags.value), owner: owner.value.trim() || null, status: status.value };
+        const id = Number(closing.value);
+        if (closing.value && id) change.closing_asset_id = id;
+        await ctx.api.patch(`/v1/gaps/${gap.id}`, change);
+      } else {
+        await ctx.api.post("/v1/gaps", { title: title.value.trim(), query: title.value.trim(), tags: list(tags.value),
+          owner: owner.value.trim() || null, stage: stage.value || null });
+      }
+      dialog.close();
+      done();
+    } catch (err) {
+      toast(err.message, "bad");
+    }
+  });
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}

@@ -1,0 +1,100 @@
+// One search result: title (opens the source), kind / language / stages, the highlighted
+// snippet, the citation, "why this result" on demand, and helpful / not helpful.
+
+import { h, icon, setSnippet, toast } from "./dom.js";
+import { has, kindName, langName, pick, t } from "./i18n.js";
+
+/** ctx: {api, queryId, stageByKey, open(hit), index} */
+export function resultItem(hit, ctx) {
+  const whyBox = h("div.why", { hidden: true, id: `why-${hit.chunk_id}` });
+  const whyButton = h("button.btn.ghost.small.why-toggle", {
+    type: "button", "aria-expanded": "false", "aria-controls": `why-${hit.chunk_id}`,
+    onclick: () => {
+      const open = whyBox.hidden;
+      whyBox.hidden = !open;
+      whyButton.setAttribute("aria-expanded", String(open));
+      if (open && !whyBox.firstChild) renderWhy(whyBox, hit.why || []);
+    },
+  }, icon("info"), t("result.why"));
+
+  const where = [
+    hit.section && `§ ${hit.section}`,
+    hit.page && t("result.page", { page: hit.page }),
+  ].filter(Boolean).join(" · ");
+  const citeHref = hit.citation.url + (hit.citation.page ? `#page=${hit.citation.page}` : "");
+  const li = h(
+    "li.result",
+    { tabindex: 0, dataset: { index: ctx.index, assetId: hit.asset_id, chunkId: hit.chunk_id } },
+    h("span.rank", { text: `#${ctx.index + 1}` }),
+    h("button.result-title", { type: "button", text: hit.title, onclick: () => ctx.open(hit) }),
+    h(
+      "div.result-meta",
+      h("span.badge.accent", { text: kindName(hit.kind) }),
+      hit.language && h("span.badge", { text: langName(hit.language) }),
+      hit.status === "draft" && h("span.badge.warn", { text: t("status.draft") }),
+      (hit.stages || []).slice(0, 3).map((key) =>
+        h("span.badge", { text: pick(ctx.stageByKey.get(key), key) })),
+      where && h("span.where", { text: where }),
+    ),
+    setSnippet(h("p.snippet"), hit.snippet),
+    h(
+      "div.result-actions",
+      h("a.cite", {
+        href: citeHref,
+        onclick: (e) => {
+          e.preventDefault();
+          ctx.open(hit);
+        },
+      }, icon("doc"), t("result.open"), hit.citation.page ? ` · ${t("result.page", { page: hit.citation.page })}` : ""),
+      whyButton,
+      feedbackButtons(hit, ctx),
+    ),
+    whyBox,
+  );
+  return li;
+}
+
+function renderWhy(box, why) {
+  const max = Math.max(0.0001, ...why.map((w) => Math.abs(w.value)));
+  box.append(h("div.section-title", { text: t("why.title") }));
+  if (!why.length) box.append(h("p.small.muted", { text: t("why.none") }));
+  for (const w of why) {
+    const label = has(`why.${w.signal}`) ? t(`why.${w.signal}`) : w.signal.replace(/_/g, " ");
+    const bar = h(`div.why-bar${w.value < 0 ? ".neg" : ""}`, null,
+      h("span", { style: { width: `${Math.round((Math.abs(w.value) / max) * 100)}%` } }));
+    box.append(h("div.why-row", null, h("span", { text: label }), bar,
+      h("span.v", { text: (w.value >= 0 ? "+" : "") + w.value.toFixed(3) })));
+  }
+}
+
+function feedbackButtons(hit, ctx) {
+  const thanks = h("span.thanks", { hidden: true, role: "status", text: t("feedback.thanks") });
+  const send = async (helpful, button, other) => {
+    if (!ctx.queryId) {
+      toast(t("feedback.noquery"), "bad");
+      return;
+    }
+    button.disabled = other.disabled = true;
+    try {
+      await ctx.api.post("/v1/feedback", {
+        query_id: ctx.queryId, asset_id: hit.asset_id, helpful,
+      });
+      button.setAttribute("aria-pressed", "true");
+      other.setAttribute("aria-pressed", "false");
+      thanks.hidden = false;
+    } catch (err) {
+      toast(`${t("feedback.failed")}: ${err.message}`, "bad");
+    } finally {
+      button.disabled = other.disabled = false;
+    }
+  };
+  const up = h("button.btn.small.good.fb-up", {
+    type: "button", "aria-pressed": "false", title: t("feedback.helpful"),
+  }, icon("up"), t("feedback.helpful"));
+  const down = h("button.btn.small.danger.fb-down", {
+    type: "button", "aria-pressed": "false", title: t("feedback.not_helpful"),
+  }, icon("down"), t("feedback.not_helpful"));
+  up.addEventListener("click", () => send(true, up, down));
+  down.addEventListener("click", () => send(false, down, up));
+  return h("div.feedback", { role: "group", "aria-label": t("feedback.label") }, thanks, up, down);
+}

@@ -1,0 +1,297 @@
+// Rep search (/): ask, pick or let KMS infer the stage, filter, read the answer card and
+// the results, open sources, and say whether a result helped. Keyboard: the box has focus
+// on load, Enter searches, ↑ / ↓ move through results, Enter opens one, / returns to the box.
+
+import { answerCard } from "./answer.js";
+import { $, $$, clear, h, icon } from "./dom.js";
+import { applyI18n, fmtNumber, fmtPercent, kindName, langName, langToggle, onLang, pick, t } from "./i18n.js";
+import { ensureKey, keyButton } from "./keygate.js";
+import { ASSET_KINDS, LANGUAGES, loadMeta } from "./meta.js";
+import { resultItem } from "./results.js";
+import { openSource } from "./source.js";
+
+const PAGE = 10;
+const state = {
+  api: null, meta: null, response: null, extra: [], request: null, busy: null, pending: false,
+};
+const box = $("#q");
+
+applyI18n();
+langToggle($("#lang-toggle"));
+$(".searchbox-icon").append(icon("search"));
+box.focus();
+renderSelectors();
+renderWelcome();
+onLang(() => {
+  renderSelectors();
+  if (state.response) render();
+  else renderWelcome();
+});
+
+start().catch((err) => renderError(err));
+
+async function start() {
+  const { api, who, key } = await ensureKey({ slot: "key", check: loadMeta });
+  state.api = api;
+  state.meta = who;
+  clear($("#key-slot"), keyButton("key", key, () => location.reload()));
+  applyI18n($("#key-slot"));
+  renderSelectors();
+  box.focus();
+  const params = new URLSearchParams(location.search);
+  if (state.pending && box.value.trim()) search();
+  else if (params.get("q")) {
+    box.value = params.get("q");
+    if (params.get("stage")) $("#stage").value = params.get("stage");
+    for (const sel of $$("[data-filter]")) sel.value = params.get(sel.dataset.filter) || "";
+    search({ push: false });
+  }
+}
+
+// ---------- selectors ----------
+
+function options(select, placeholderKey, items, label) {
+  const keep = select.value;
+  clear(select, h("option", { value: "", text: t(placeholderKey) }),
+    items.map((item) => h("option", { value: item.key ?? item, text: label(item) })));
+  select.value = keep;
+  select.classList.toggle("active", !!select.value);
+}
+
+function renderSelectors() {
+  const meta = state.meta || { stages: [], products: [], industries: [], competitors: [] };
+  options($("#stage"), "stage.auto", meta.stages, (s) => pick(s));
+  options($("#f-kind"), "filters.kind_any", ASSET_KINDS, kindName);
+  options($("#f-product"), "filters.product_any", meta.products, (e) => pick(e));
+  options($("#f-industry"), "filters.industry_any", meta.industries, (e) => pick(e));
+  options($("#f-competitor"), "filters.competitor_any", meta.competitors, (e) => pick(e));
+  options($("#f-language"), "filters.language_any", LANGUAGES, langName);
+  showInferred();
+}
+
+function showInferred() {
+  const select = $("#stage");
+  const stage = state.response?.stage;
+  const auto = select.options[0];
+  const inferred = !select.value && stage && !stage.given;
+  auto.textContent = inferred ? t("stage.auto_inferred", { stage: pick(stage) }) : t("stage.auto");
+  select.classList.toggle("inferred", !!inferred);
+  select.title = inferred ? t("stage.inferred_title", { pct: fmtPercent(stage.confidence) }) : "";
+}
+
+$("#filters").addEventListener("change", (e) => {
+  if (!e.target.matches("[data-filter]")) return;
+  e.target.classList.toggle("active", !!e.target.value);
+  $("#f-clear").hidden = !$$("[data-filter]").some((s) => s.value);
+  if (box.value.trim()) search();
+});
+$("#f-clear").addEventListener("click", () => {
+  for (const sel of $$("[data-filter]")) {
+    sel.value = "";
+    sel.classList.remove("active");
+  }
+  $("#f-clear").hidden = true;
+  if (box.value.trim()) search();
+  box.focus();
+});
+$("#stage").addEventListener("change", () => box.value.trim() && search());
+
+// ---------- searching ----------
+
+$("#search-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  search();
+});
+
+function buildRequest() {
+  const f = Object.fromEntries($$("[data-filter]").map((s) => [s.dataset.filter, s.value || null]));
+  return {
+    query: box.value.trim(),
+    stage: $("#stage").value || null,
+    filters: {
+      kind: f.kind ? [f.kind] : [],
+      product: f.product, industry: f.industry, competitor: f.competitor, language: f.language,
+    },
+    competitor: f.competitor,
+    industry: f.industry,
+    limit: PAGE,
+  };
+}
+
+async function search({ push = true } = {}) {
+  if (!state.api) {
+    state.pending = true; // asked before the key was checked: run once it is
+    return;
+  }
+  const request = buildRequest();
+  if (!request.query) {
+    box.focus();
+    return;
+  }
+  if (push) pushUrl(request);
+  state.request = request;
+  state.extra = [];
+  state.busy?.abort();
+  const busy = (state.busy = new AbortController());
+  renderLoading();
+  try {
+    const response = await state.api.post("/v1/answer", request, { signal: busy.signal });
+    if (busy.signal.aborted) return;
+    state.response = response;
+    render();
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    state.response = null;
+    renderError(err);
+  }
+}
+
+function pushUrl(request) {
+  const params = new URLSearchParams({ q: request.query });
+  if (request.stage) params.set("stage", request.stage);
+  for (const sel of $$("[data-filter]")) if (sel.value) params.set(sel.dataset.filter, sel.value);
+  history.pushState(null, "", `/?${params}`);
+}
+
+window.addEventListener("popstate", () => {
+  const params = new URLSearchParams(location.search);
+  box.value = params.get("q") || "";
+  $("#stage").value = params.get("stage") || "";
+  for (const sel of $$("[data-filter]")) sel.value = params.get(sel.dataset.filter) || "";
+  if (box.value) search({ push: false });
+});
+
+async function loadMore() {
+  const button = $("#more-btn");
+  button.disabled = true;
+  const shown = state.response.results.length + state.extra.length;
+  try {
+    const page = await state.api.post("/v1/search", {
+      ...state.request, offset: shown, log: false,
+    });
+    state.extra.push(...page.results);
+    render({ keepFocus: shown });
+  } finally {
+    button.disabled = false;
+  }
+}
+$("#more-btn").addEventListener("click", loadMore);
+
+// ---------- rendering ----------
+
+function renderLoading() {
+  $("#welcome").hidden = true;
+  $("#more").hidden = true;
+  clear($("#status"), h("span.spinner"), h("span", { text: t("search.searching") }));
+  clear($("#results"), [0, 1, 2].map(() =>
+    h("li.result", { "aria-hidden": "true" }, h("div.skeleton", { style: { width: "45%", height: "18px" } }),
+      h("div.skeleton"), h("div.skeleton", { style: { width: "80%" } }))));
+  clear($("#answer"));
+}
+
+function render({ keepFocus = null } = {}) {
+  const r = state.response;
+  const hits = [...r.results, ...state.extra];
+  showInferred();
+  $("#welcome").hidden = true;
+  const stageNote = r.stage
+    ? h("span.chip", { title: r.stage.given ? "" : t("stage.inferred_title", { pct: fmtPercent(r.stage.confidence) }) },
+        icon("flag"),
+        t(r.stage.given ? "status.stage" : "status.stage_inferred", { stage: pick(r.stage) }))
+    : null;
+  clear($("#status"),
+    h("span#result-count", { text: t("status.results", { n: fmtNumber(hits.length) }) }),
+    stageNote,
+    hits.length > 0 && r.gap_recorded &&
+      h("div.notice.warn#gap-note", { role: "status", style: { width: "100%", marginTop: "6px" } },
+        icon("gap"), h("span", { text: t("status.low_confidence") })));
+
+  const ctx = {
+    api: state.api, queryId: r.query_id, stageByKey: state.meta.stageByKey,
+    open: (hit) => openSource(state.api, hit.citation, hit.chunk_id),
+  };
+  clear($("#results"), hits.map((hit, index) => resultItem(hit, { ...ctx, index })));
+  $("#results").dataset.query = r.query; // which search the list shows (tests wait on it)
+  $("#more").hidden = hits.length < PAGE || (state.extra.length > 0 && state.extra.length % PAGE !== 0);
+  if (!hits.length) renderEmpty(r);
+
+  clear($("#answer"), hits.length || r.passages?.length
+    ? answerCard(r, { stageByKey: state.meta.stageByKey, entityName, open: (c) => openSource(state.api, c) })
+    : null);
+  if (keepFocus !== null) $$("#results .result")[keepFocus]?.focus();
+}
+
+/** The name of a taxonomy entity (competitor, industry, product, stage) from its key. */
+function entityName(type, key) {
+  const lists = { competitor: state.meta.competitors, industry: state.meta.industries, product: state.meta.products };
+  if (type === "stage") return pick(state.meta.stageByKey.get(key), key);
+  return pick((lists[type] || []).find((e) => e.key === key), key);
+}
+
+function renderEmpty(r) {
+  clear($("#status"));
+  $("#results").append(
+    h("li.gap-state.empty#empty-state", null,
+      icon("gap"),
+      h("h2", { text: t("empty.title", { q: r.query }) }),
+      h("p", { text: t("empty.body") }),
+      h("div.notice.good", { role: "status" }, icon("check"),
+        h("span", { text: r.gap_recorded === false ? t("empty.not_recorded") : t("empty.recorded") })),
+      h("ul.small.muted", { style: { textAlign: "left", display: "inline-block", marginTop: "14px" } },
+        h("li", { text: t("empty.tip1") }), h("li", { text: t("empty.tip2") }),
+        h("li", { text: t("empty.tip3") }))));
+}
+
+function renderError(err) {
+  clear($("#results"));
+  clear($("#answer"));
+  const known = err.detail?.known;
+  clear($("#status"),
+    h("div.notice.bad", { role: "alert" }, icon("info"),
+      h("div", null, h("b", { text: t("error.search") }), " ", err.message,
+        Array.isArray(known) && h("div.small", { text: `${t("error.known")}: ${known.slice(0, 12).join(", ")}` }))));
+}
+
+function renderWelcome() {
+  if (state.response) return;
+  const examples = t("welcome.examples").split("|");
+  clear($("#welcome"),
+    h("div.card", null,
+      h("div.card-b", null,
+        h("h2", { text: t("welcome.title") }),
+        h("p.muted", { text: t("welcome.body") }),
+        h("div.section-title", { style: { marginTop: "6px" }, text: t("welcome.try") }),
+        h("div.examples", null, examples.map((q) =>
+          h("button.chip", { type: "button", text: q, onclick: () => {
+            box.value = q;
+            search();
+          } }))))));
+}
+
+// ---------- keyboard ----------
+
+document.addEventListener("keydown", (e) => {
+  if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+  if ($("#source-panel") || $("#key-dialog[open]")) return;
+  const items = $$("#results .result[data-index]");
+  const current = document.activeElement;
+  const at = items.indexOf(current);
+  if (e.key === "ArrowDown" && (current === box || at >= 0)) {
+    if (!items.length) return;
+    e.preventDefault();
+    items[Math.min(at + 1, items.length - 1)].focus();
+  } else if (e.key === "ArrowUp" && at >= 0) {
+    e.preventDefault();
+    if (at === 0) box.focus();
+    else items[at - 1].focus();
+  } else if (e.key === "Enter" && at >= 0 && current === e.target) {
+    e.preventDefault();
+    current.querySelector(".result-title").click();
+  } else if (e.key === "Escape" && at >= 0) {
+    box.focus();
+  } else if (e.key === "/" && !/^(INPUT|SELECT|TEXTAREA)$/.test(current.tagName)) {
+    e.preventDefault();
+    box.focus();
+    box.select();
+  }
+});
