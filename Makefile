@@ -28,6 +28,7 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null)
 
 run: install
+	$(BIN)/kms demo   # the demo knowledge base, with a progress bar (idempotent: unchanged files are skipped)
 	KMS_DEMO=1 KMS_DEV_ADMIN_KEY=$${KMS_DEV_ADMIN_KEY:-kms_dev_local_demo_key} $(BIN)/kms serve
 
 test: install browser

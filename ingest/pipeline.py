@@ -23,11 +23,12 @@ from ingest.sources import (
     SourceFile,
     classify,
     document_draft,
+    file_digest,
     map_items,
     note_drafts,
     problem_draft,
 )
-from ingest.store import ChunkEnricher, upsert_asset
+from ingest.store import ChunkEnricher, apply_stated_meta, upsert_asset
 from ingest.types import ItemError
 from kms.config import Settings
 from kms.errors import KMSError
@@ -137,6 +138,9 @@ class Ingestor:
             return [], [ItemError(str(source.path), f"{type(exc).__name__}: {exc}")]
 
     def _ingest_document(self, source: SourceFile) -> tuple[list[UpsertResult], list[ItemError]]:
+        unchanged = self._unchanged(source)
+        if unchanged is not None:
+            return [unchanged], []
         draft = document_draft(source, self.settings)
         with self.session() as session:
             result = upsert_asset(session, draft, self._enricher(session), self._review_days)
@@ -185,6 +189,21 @@ class Ingestor:
                 results.append(result)
             session.commit()
         return results, errors
+
+    def _unchanged(self, source: SourceFile) -> UpsertResult | None:
+        """The stored asset when the file's bytes are the ones already ingested (no parse)."""
+        digest = file_digest(source.path)
+        with self.session() as session:
+            asset = session.exec(
+                select(Asset).where(Asset.source == str(source.path.resolve()))
+            ).first()
+            if asset is None or asset.content_hash != digest:
+                return None
+            meta = source.meta
+            changed = apply_stated_meta(asset, meta.status, meta.owner, meta.teams, meta.review_by)
+            session.add(asset)
+            session.commit()
+            return UpsertResult(asset.id or 0, "unchanged", meta_changed=changed)
 
     @property
     def _review_days(self) -> int:

@@ -75,8 +75,7 @@ def document_draft(source: SourceFile, settings: Settings) -> AssetDraft:
     chunks = chunk_document(doc, settings.chunk_chars, settings.chunk_overlap_chars)
     if not chunks:
         raise InputError(f"{source.path}: no text found in the document")
-    data = source.path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
+    digest = file_digest(source.path)
     stored = _store_copy(source.path, digest, settings)
     meta = source.meta
     return AssetDraft(
@@ -96,6 +95,15 @@ def document_draft(source: SourceFile, settings: Settings) -> AssetDraft:
         curated_stages=list(meta.stages),
         meta={"file_name": source.path.name, **doc.meta},
     )
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes: the content hash of a document asset."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _store_copy(path: Path, digest: str, settings: Settings) -> str:

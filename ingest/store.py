@@ -10,7 +10,7 @@ chunks are flagged and not indexed.
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -43,10 +43,10 @@ def upsert_asset(
 ) -> UpsertResult:
     existing = session.exec(select(Asset).where(Asset.source == draft.source)).first()
     if existing is not None and existing.content_hash == draft.content_hash:
-        before = (existing.status, list(existing.teams))
-        _apply_manifest(existing, draft)
+        changed = apply_stated_meta(
+            existing, draft.status, draft.owner, draft.teams, draft.review_by
+        )
         session.add(existing)
-        changed = before != (existing.status, list(existing.teams))
         return UpsertResult(existing.id or 0, "unchanged", meta_changed=changed)
     removed: list[int] = []
     if existing is None:
@@ -74,7 +74,7 @@ def upsert_asset(
     asset.stored_file = draft.stored_file or asset.stored_file
     asset.meta = {**asset.meta, **draft.meta, "curated_stages": draft.curated_stages}
     asset.updated_at = utcnow()
-    _apply_manifest(asset, draft)
+    apply_stated_meta(asset, draft.status, draft.owner, draft.teams, draft.review_by)
     twin = _exact_twin(session, draft, asset.id)
     asset.duplicate_of = twin
     session.add(asset)
@@ -86,16 +86,26 @@ def upsert_asset(
     return UpsertResult(asset.id or 0, result_status, removed, added)
 
 
-def _apply_manifest(asset: Asset, draft: AssetDraft) -> None:
-    """Metadata the source states explicitly (a manifest, a note's teams) wins."""
-    if draft.status is not None:
-        asset.status = draft.status
-    if draft.owner is not None:
-        asset.owner = draft.owner
-    if draft.teams is not None:
-        asset.teams = list(draft.teams)
-    if draft.review_by is not None:
-        asset.review_by = draft.review_by
+def apply_stated_meta(
+    asset: Asset,
+    status: AssetStatus | None,
+    owner: str | None,
+    teams: list[str] | None,
+    review_by: date | None,
+) -> bool:
+    """Metadata the source states explicitly (a manifest, a note's teams) wins.
+
+    Returns whether anything search depends on (status, teams) changed."""
+    before = (asset.status, list(asset.teams))
+    if status is not None:
+        asset.status = status
+    if owner is not None:
+        asset.owner = owner
+    if teams is not None:
+        asset.teams = list(teams)
+    if review_by is not None:
+        asset.review_by = review_by
+    return before != (asset.status, list(asset.teams))
 
 
 def _exact_twin(session: Session, draft: AssetDraft, own_id: int | None) -> int | None:

@@ -115,6 +115,18 @@ def demo() -> None:
 
 
 @app.command()
+def delete(asset_id: Annotated[int, typer.Argument(help="The asset to delete for good.")]) -> None:
+    """Delete an asset, its chunks, graph facts and stored file (retire keeps it instead)."""
+    from kms.services.app import LOCAL_ADMIN
+    from kms.services.removal import delete_asset
+
+    services = _services()
+    removed = delete_asset(services, LOCAL_ADMIN, asset_id)
+    console.print(f"deleted asset {asset_id} ({len(removed)} chunks)")
+    services.close()
+
+
+@app.command()
 def reindex() -> None:
     """Rebuild the keyword and vector indexes from the database."""
     from kms.services.indexing import reindex as rebuild

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from api.deps import CallerDep, CuratorDep, ServicesDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
 from kms.schemas import AssetDetail, AssetsPublic, AssetUpdate
-from kms.services import curate
+from kms.services import curate, removal
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"], responses=error_responses(401, 429))
 
@@ -66,6 +66,13 @@ def update_asset(
 def retire_asset(asset_id: Id, services: ServicesDep, caller: CuratorDep) -> AssetDetail:
     """Retire an asset: it leaves search at once."""
     return curate.retire_asset(services, caller, asset_id)
+
+
+@router.delete("/{asset_id}", status_code=204, responses=error_responses(403, 404))
+def delete_asset(asset_id: Id, services: ServicesDep, caller: CuratorDep) -> Response:
+    """Delete an asset for good (rows, index entries, stored file); retire to keep it."""
+    removal.delete_asset(services, caller, asset_id)
+    return Response(status_code=204)
 
 
 @router.get(

@@ -49,6 +49,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/v1/assets/{asset_id}/file"): "rep",
     ("PATCH", "/v1/assets/{asset_id}"): "curator",
     ("POST", "/v1/assets/{asset_id}/retire"): "curator",
+    ("DELETE", "/v1/assets/{asset_id}"): "curator",
     ("POST", "/v1/ingest"): "curator",
     ("GET", "/v1/jobs/{job_id}"): "curator",
     ("GET", "/v1/graph/problems"): "rep",

@@ -148,6 +148,23 @@ def test_retire_hides_from_reps_and_search(server: Server) -> None:
         assert asset_id not in [r["asset_id"] for r in again["results"]]
 
 
+def test_delete_removes_the_asset_everywhere(server: Server) -> None:
+    text = b"# Delete me\n\nThe marmalade-quokka clause must not be kept.\n"
+    with server.client("curator") as curator, server.client("admin") as admin:
+        job_id = curator.post("/v1/ingest", files=[("files", ("delete-me.md", text))]).json()
+        assert wait_for_job(curator, job_id["job_id"])["status"] == "done"
+        hit = admin.post("/v1/search", json={"query": "marmalade-quokka", "log": False}).json()
+        asset_id = hit["results"][0]["asset_id"]
+        assert curator.delete(f"/v1/assets/{asset_id}").status_code == 204
+        assert admin.get(f"/v1/assets/{asset_id}").status_code == 404
+        assert admin.get(f"/v1/assets/{asset_id}/file").status_code == 404
+        again = admin.post("/v1/search", json={"query": "marmalade-quokka", "log": False}).json()
+        assert asset_id not in [r["asset_id"] for r in again["results"]]
+        audit = admin.get("/v1/audit", params={"action": "asset.delete"}).json()["data"]
+        assert audit and audit[0]["target"] == f"asset:{asset_id}"
+        assert curator.delete(f"/v1/assets/{asset_id}").status_code == 404
+
+
 def test_download_is_an_attachment(server: Server, public_asset: dict[str, Any]) -> None:
     with server.client("rep") as rep:
         response = rep.get(f"/v1/assets/{public_asset['id']}/file")

@@ -1,0 +1,94 @@
+"""Deleting an asset for good: database rows, index entries and the stored file.
+
+Retiring keeps an asset (out of search, still auditable); deleting removes it, for
+content that must not be kept at all. Everything that points at the asset goes with it:
+chunks and their stage affinities, graph edges it is the source or evidence of, its
+win/loss outcome, pins and feedback; a gap it closed keeps the gap, without the link.
+Chunks or assets that were flagged as its duplicates become originals and are indexed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, or_, update
+from sqlmodel import Session, col, select
+
+from kms.models import (
+    Asset,
+    AuditLog,
+    Chunk,
+    ChunkStage,
+    Feedback,
+    Gap,
+    Outcome,
+    Pin,
+    Relation,
+)
+from kms.services.app import Caller, Services
+from kms.services.curate import visible_asset
+from kms.services.indexing import sync
+
+
+def delete_asset(services: Services, caller: Caller, asset_id: int) -> list[int]:
+    """Delete one asset the caller may see; returns the chunk ids removed from the indexes."""
+    with services.write_lock, services.db.session() as session:
+        asset = visible_asset(session, caller, asset_id)
+        chunk_ids = [
+            i for i in session.exec(select(Chunk.id).where(Chunk.asset_id == asset_id)) if i
+        ]
+        stored = asset.stored_file
+        _delete_rows(session, asset_id, chunk_ids)
+        session.add(
+            AuditLog(
+                actor=caller.actor,
+                action="asset.delete",
+                target=f"asset:{asset_id}",
+                detail={"title": asset.title, "chunks": len(chunk_ids)},
+            )
+        )
+        session.delete(asset)
+        session.commit()
+    sync(services)  # drops its chunks; indexes chunks that were its duplicates
+    _delete_file_if_unused(services, stored)
+    return chunk_ids
+
+
+def _delete_rows(session: Session, asset_id: int, chunk_ids: list[int]) -> None:
+    aid = str(asset_id)
+    outcome_ids = [
+        str(o) for o in session.exec(select(Outcome.id).where(Outcome.asset_id == asset_id)) if o
+    ]
+    session.execute(delete(ChunkStage).where(col(ChunkStage.chunk_id).in_(chunk_ids)))
+    session.execute(
+        update(Chunk).where(col(Chunk.duplicate_of).in_(chunk_ids)).values(duplicate_of=None)
+    )
+    session.execute(delete(Chunk).where(col(Chunk.asset_id) == asset_id))
+    session.execute(
+        delete(Relation).where(
+            or_(
+                col(Relation.evidence_asset_id) == asset_id,
+                (col(Relation.src_type) == "asset") & (col(Relation.src_id) == aid),
+                (col(Relation.dst_type) == "asset") & (col(Relation.dst_id) == aid),
+                (col(Relation.src_type) == "outcome") & col(Relation.src_id).in_(outcome_ids),
+                (col(Relation.dst_type) == "outcome") & col(Relation.dst_id).in_(outcome_ids),
+            )
+        )
+    )
+    session.execute(delete(Outcome).where(col(Outcome.asset_id) == asset_id))
+    session.execute(delete(Pin).where(col(Pin.asset_id) == asset_id))
+    session.execute(delete(Feedback).where(col(Feedback.asset_id) == asset_id))
+    session.execute(
+        update(Gap).where(col(Gap.closing_asset_id) == asset_id).values(closing_asset_id=None)
+    )
+    session.execute(
+        update(Asset).where(col(Asset.duplicate_of) == asset_id).values(duplicate_of=None)
+    )
+
+
+def _delete_file_if_unused(services: Services, stored: str | None) -> None:
+    if not stored:
+        return
+    with services.db.session() as session:
+        if session.exec(select(Asset.id).where(Asset.stored_file == stored)).first() is not None:
+            return  # another asset (an exact duplicate) still points at the same bytes
+    path = services.settings.data_dir / stored
+    path.unlink(missing_ok=True)
