@@ -6,7 +6,10 @@ tokens, so index and query can never disagree. Steps:
 1. NFKC (full-width ``ＬＦ－２００`` → ``LF-200``), then traditional → simplified
    Chinese (zhconv ``zh-hans``: characters only, no regional vocabulary swaps,
    so offsets stay put), then lower case.
-2. Runs of CJK ideographs go to jieba (precise mode, HMM on).
+2. Runs of CJK ideographs go to jieba (precise mode, HMM on). Measured with
+   bm25s (nDCG@10 afqmc / cmrc): precise .257 / .983, search mode .261 / .983
+   (a bigger index for a gain within noise), precise + a Chinese stopword list
+   .253 / .984 — so precise, no Chinese stopwords (BM25's idf handles 的/了).
 3. Everything else is split into words; a word joined by ``-``, ``_``, ``.``,
    ``/`` or ``+`` (``err-lf-4012``, ``il-6``, ``v2.1``) is kept whole *and* as
    its parts, so an exact code query matches the code first and its parts still
@@ -37,8 +40,8 @@ from index.language import CJK_RE
 
 jieba.setLogLevel(logging.WARNING)
 
-# Lucene's English stopword list (also bm25s's, which the reference BM25 used): 33
-# function words; a longer list measured no better.
+# Lucene's English stopword list (33 function words), also the list bm25s applied in
+# the reference BM25 runs that this analyzer matches.
 # fmt: off
 STOPWORDS: frozenset[str] = frozenset((
     "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is",

@@ -148,6 +148,11 @@ class HybridIndex:
                 self.visibility.set(chunk.chunk_id, chunk.teams)
                 self.languages[chunk.chunk_id] = lang
 
+    def optimize(self) -> None:
+        """Purge replaced/deleted documents from the keyword statistics (see KeywordIndex)."""
+        with self._lock:
+            self.keyword.optimize()
+
     def clear(self) -> None:
         """Empty every part (before a rebuild from the database); ``save`` persists it."""
         with self._lock:

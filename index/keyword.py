@@ -28,12 +28,12 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import writing as whoosh_writing
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
-from whoosh.filedb.filestore import RamStorage
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
 from index.analyzer import KmsAnalyzer, tokenize
+from index.whoosh_fixes import PrivateRamStorage
 
 PUBLIC = "__public__"
 INDEX_NAME = "chunks"
@@ -153,7 +153,7 @@ class KeywordIndex:
         self.weighting = LuceneBM25F(B=b, K1=k1)
         self._lock: AbstractContextManager[Any]
         if path is None:
-            self._ix = RamStorage().create_index(SCHEMA, indexname=INDEX_NAME)
+            self._ix = PrivateRamStorage().create_index(SCHEMA, indexname=INDEX_NAME)
             self._lock = threading.Lock()
         else:
             path.mkdir(parents=True, exist_ok=True)
@@ -193,6 +193,16 @@ class KeywordIndex:
         with self.writer() as writer:
             for cid in ids:
                 writer.delete_by_term("chunk_id", cid)
+
+    def optimize(self) -> None:
+        """Merge all segments, dropping replaced and deleted documents for good.
+
+        Until then whoosh (like Lucene) still counts them in term statistics, so
+        BM25 scores drift slightly from those of a freshly built index. Costs a
+        rewrite of the whole index: run it after bulk changes, not per write.
+        """
+        with self._lock:
+            self._ix.writer().commit(optimize=True)
 
     def clear(self) -> None:
         """Remove every document (the schema stays)."""

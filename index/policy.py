@@ -13,7 +13,7 @@ and the alternatives tried in ``bench/results/quality.json``):
 - BM25 is always in, at 1.
 - ``confidence_fuse`` (see ``index.fusion``): min-max per list, scaled by how
   decisively the list's top stands out from its tail, so a retriever's say varies
-  per query. Equal-weight min-max / RRF / z-score fusion lose 0.03–0.05 on stackfaq
+  per query. Equal-weight min-max / RRF / z-score fusion lose 0.035–0.054 on stackfaq
   (where MiniLM dominates); plain min-max with these weights loses 0.05 on cmrc
   (where BM25 dominates). Scaling every dense weight by 0.8 or 1.25 moves no set
   by more than 0.013, so the choice sits on a plateau, not a spike.
@@ -27,7 +27,7 @@ from index.fusion import Fused, SourceSpec, confidence_fuse
 from index.language import Language
 
 KEYWORD = "bm25"
-CANDIDATES = 100  # per source; 50 / 100 / 200 moved no set's nDCG@10 by more than 0.006
+CANDIDATES = 100  # per source; 50 / 100 / 200 moved no set's nDCG@10 by more than 0.003
 
 LANGUAGE_WEIGHTS: dict[Language, dict[str, float]] = {
     "en": {KEYWORD: 1.0, "minilm": 3.0, "use": 0.5},

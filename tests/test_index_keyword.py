@@ -61,6 +61,16 @@ def test_upsert_replaces_the_content(index: KeywordIndex) -> None:
     assert index.search("renewal", 10)[0][0] == 3
 
 
+def test_optimize_restores_the_scores_of_a_fresh_index(index: KeywordIndex) -> None:
+    index.upsert(DOCS)
+    index.delete([2])
+    fresh = KeywordIndex(None)
+    fresh.upsert([d for d in DOCS if d.chunk_id != 2])
+    assert index.search("LF-200 discounts", 10) != fresh.search("LF-200 discounts", 10)
+    index.optimize()
+    assert index.search("LF-200 discounts", 10) == fresh.search("LF-200 discounts", 10)
+
+
 def test_delete(index: KeywordIndex) -> None:
     index.delete([1, 99])
     assert index.ids() == {2, 3, 4, 5}
