@@ -1,0 +1,169 @@
+"""Public models of feedback, gaps, analytics, API keys and the audit log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+# --- feedback and gaps -------------------------------------------------------------
+
+
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1, description="A row id")]
+
+
+class FeedbackCreate(BaseModel):
+    query_id: DbId
+    asset_id: DbId
+    helpful: bool
+    comment: str = Field("", max_length=2000)
+
+
+class FeedbackPublic(BaseModel):
+    id: int
+    query_id: int
+    asset_id: int
+    helpful: bool
+    comment: str
+    gap_id: int | None = Field(description="The gap a not-helpful vote raised or counted on")
+    created_at: datetime
+
+
+GapStatus = Literal["open", "in_progress", "closed"]
+
+
+class GapPublic(BaseModel):
+    id: int
+    kind: str
+    title: str
+    query: str | None
+    stage: str | None
+    subject: str | None
+    teams: list[str]
+    occurrences: int
+    status: str
+    tags: list[str]
+    owner: str | None
+    closing_asset_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class GapsPublic(BaseModel):
+    data: list[GapPublic]
+    count: int
+
+
+class GapCreate(BaseModel):
+    title: str = Field(min_length=1, max_length=300)
+    query: str | None = Field(None, max_length=500)
+    stage: str | None = Field(None, description="Stage key, name or CRM alias")
+    tags: list[str] = Field(default_factory=list)
+    owner: str | None = Field(None, max_length=200)
+    teams: list[str] | None = Field(None, description="Who may see it; default: your teams")
+
+
+class GapUpdate(BaseModel):
+    status: GapStatus | None = None
+    tags: list[str] | None = None
+    owner: str | None = Field(None, max_length=200)
+    closing_asset_id: DbId | None = None
+
+
+class GapDetection(BaseModel):
+    opened: int
+    updated: int
+    closed: int
+    open_total: int
+
+
+# --- analytics -----------------------------------------------------------------------
+
+
+class DayCount(BaseModel):
+    day: date
+    queries: int
+    zero_results: int
+
+
+class QueryCount(BaseModel):
+    query: str
+    count: int
+    zero_results: int
+
+
+class CoverageCell(BaseModel):
+    stage: str
+    kind: str
+    approved: int
+    total: int
+
+
+class StaleAsset(BaseModel):
+    asset_id: int
+    title: str
+    owner: str | None
+    review_by: date
+
+
+class AnalyticsPublic(BaseModel):
+    days: int
+    queries: int
+    zero_result_rate: float | None
+    per_day: list[DayCount]
+    top_queries: list[QueryCount]
+    top_gaps: list[GapPublic]
+    coverage: list[CoverageCell]
+    stale: list[StaleAsset]
+
+
+# --- API keys ------------------------------------------------------------------------
+
+
+TeamName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.-]+$")]
+
+
+class KeyCreate(BaseModel):
+    role: Literal["rep", "curator", "admin"]
+    teams: list[TeamName] = Field(default_factory=list, max_length=50)
+    name: str = Field("", max_length=100)
+
+
+class KeyPublic(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    role: str
+    teams: list[str]
+    revoked: bool
+    created_at: datetime
+
+
+class KeyCreated(KeyPublic):
+    key: str = Field(description="The key itself, shown this once")
+
+
+class KeysPublic(BaseModel):
+    data: list[KeyPublic]
+    count: int
+
+
+class CallerPublic(BaseModel):
+    name: str
+    role: str
+    teams: list[str] | None = Field(description="None: every team (admin)")
+
+
+class AuditEntry(BaseModel):
+    id: int
+    actor: str
+    action: str
+    target: str
+    detail: dict[str, Any]
+    at: datetime
+
+
+class AuditPublic(BaseModel):
+    data: list[AuditEntry]
+    count: int

@@ -1,0 +1,174 @@
+"""Public models of search, answers and CRM recommendations."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class SearchFilters(BaseModel):
+    kind: list[str] = Field(default_factory=list, description="Asset kinds to keep")
+    product: str | None = Field(None, description="Product key or name (any language)")
+    industry: str | None = Field(None, description="Industry key or name")
+    competitor: str | None = Field(None, description="Competitor key or name")
+    language: str | None = Field(None, description="zh, en or mixed")
+    status: list[str] = Field(
+        default_factory=list, description="draft / approved (retired is never shown)"
+    )
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, description="The question, in Chinese or English")
+    stage: str | None = Field(None, description="Stage key, name or any CRM alias")
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    limit: int = Field(10, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10_000)
+    log: bool = Field(True, description="Record the query (analytics, gaps)")
+
+
+class Why(BaseModel):
+    signal: str
+    value: float
+
+
+class Citation(BaseModel):
+    asset_id: int
+    title: str
+    section: str | None = None
+    page: int | None = None
+    url: str
+
+
+class SearchHit(BaseModel):
+    asset_id: int
+    chunk_id: int
+    title: str
+    kind: str
+    language: str
+    status: str
+    snippet: str = Field(description="HTML-escaped excerpt; query terms in <mark>")
+    section: str | None = None
+    page: int | None = None
+    stages: list[str] = Field(default_factory=list)
+    score: float
+    why: list[Why]
+    citation: Citation
+
+
+class StageInfo(BaseModel):
+    key: str
+    name_en: str
+    name_zh: str
+    given: bool
+    confidence: float
+
+
+class SearchResponse(BaseModel):
+    query_id: int | None
+    query: str
+    stage: StageInfo | None
+    total: int
+    offset: int
+    limit: int
+    results: list[SearchHit]
+
+
+class Passage(BaseModel):
+    text: str
+    snippet: str
+    citation: Citation
+
+
+class SolutionEntry(BaseModel):
+    key: str
+    name_en: str
+    name_zh: str
+    products: list[str]
+    proof: list[Citation]
+
+
+class ProblemEntry(BaseModel):
+    entity_id: int
+    key: str
+    name_en: str
+    name_zh: str
+    stage: str | None
+    discovery_questions: list[str]
+    solutions: list[SolutionEntry]
+
+
+class ReasonCount(BaseModel):
+    reason: str
+    count: int
+
+
+class WinLossSummary(BaseModel):
+    deals: int
+    won: int
+    lost: int
+    no_decision: int
+    win_rate: float | None
+    top_reasons_won: list[ReasonCount]
+    top_reasons_lost: list[ReasonCount]
+    filters: dict[str, str]
+
+
+class StageHints(BaseModel):
+    key: str
+    name_en: str
+    name_zh: str
+    description: str
+    typical_questions: list[str]
+    exit_criteria: list[str]
+    asset_kinds: list[str]
+
+
+class AnswerResponse(BaseModel):
+    query_id: int | None
+    query: str
+    stage: StageInfo | None
+    confidence: float
+    passages: list[Passage]
+    problems: list[ProblemEntry]
+    winloss: WinLossSummary
+    hints: StageHints | None
+    results: list[SearchHit]
+    gap_recorded: bool
+
+
+class AnswerRequest(SearchRequest):
+    competitor: str | None = None
+    industry: str | None = None
+
+
+class Opportunity(BaseModel):
+    """An opportunity as a CRM sends it."""
+
+    stage: str = Field(description="The stage name as the CRM calls it")
+    industry: str | None = None
+    competitors: list[str] = Field(default_factory=list)
+    products: list[str] = Field(default_factory=list)
+    amount: float | None = None
+    close_date: date | None = None
+    notes: str = Field("", description="Free-text notes or next step")
+    limit: int = Field(5, ge=1, le=20)
+
+
+class Recommendation(BaseModel):
+    asset_id: int
+    title: str
+    kind: str
+    reason: str = Field(description="One line: why this asset matters at this stage")
+    snippet: str
+    score: float
+    citation: Citation
+
+
+class RecommendResponse(BaseModel):
+    query_id: int | None
+    stage: StageHints
+    next_stage: StageHints | None
+    exit_criteria: list[str] = Field(description="This stage's exit criteria, then the next's")
+    recommendations: list[Recommendation]
+    winloss: list[WinLossSummary] = Field(description="One per competitor, in the industry")
