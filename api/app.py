@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = Services(settings)
+        services = Services(settings, serving=True)
         startup(services)
         app.state.services = services
         app.state.ready = True

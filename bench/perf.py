@@ -53,8 +53,8 @@ from common import CACHE_DIR, RESULTS_DIR
 
 from index.analyzer import tokenize
 from index.embedders import load_embedder, passage_text
-from index.hybrid import CACHE_FILE, HybridIndex
-from index.keyword import KeywordIndex
+from index.hybrid import CACHE_FILE, HybridIndex, keyword_doc
+from index.keyword import ENGINES, open_keyword_index
 from index.language import detect_language
 from index.policy import CANDIDATES, sources_for
 from kms.config import Settings
@@ -277,14 +277,42 @@ def floor_and_keyword(data_dir: Path, texts: list[str], qs: list[str]) -> dict: 
         times.append(time.perf_counter() - t0)
     out["bm25s"] = perfkit.percentiles(times)
 
-    keyword = KeywordIndex(data_dir / "index" / "keyword")
-    times = []
-    for q in qs:
-        t0 = time.perf_counter()
-        keyword.search(q, CANDIDATES, [TEAM])
-        times.append(time.perf_counter() - t0)
-    keyword.close()
-    out["keyword"] = perfkit.percentiles(times)
+    out.update(keyword_engines(data_dir, qs))
+    return out
+
+
+def keyword_engines(data_dir: Path, qs: list[str]) -> dict:  # type: ignore[type-arg]
+    """Each keyword engine built from the data dir's chunks, then the same queries."""
+    from sqlmodel import select
+
+    from kms.models import Chunk
+    from kms.services.app import Services
+    from kms.services.indexing import build_index_chunks
+
+    services = Services(Settings(data_dir=data_dir, embed_cache_dir=CACHE_DIR, demo=False))
+    with services.db.session() as session:
+        ids = [int(i) for i in session.exec(select(Chunk.id)).all() if i is not None]
+        docs = [keyword_doc(c) for c in build_index_chunks(session, ids)]
+    services.db.close()
+    out: dict[str, object] = {}
+    for engine in ENGINES:
+        with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
+            keyword = open_keyword_index(Path(tmp), engine)
+            log(f"keyword engine {engine}: indexing {len(docs)} chunks")
+            started = time.perf_counter()
+            for i in range(0, len(docs), 5000):
+                keyword.upsert(docs[i : i + 5000])
+            keyword.optimize()
+            out[f"keyword_{engine}_build_s"] = time.perf_counter() - started
+            for q in qs[:3]:
+                keyword.search(q, CANDIDATES, [TEAM])
+            times = []
+            for q in qs:
+                t0 = time.perf_counter()
+                keyword.search(q, CANDIDATES, [TEAM])
+                times.append(time.perf_counter() - t0)
+            keyword.close()
+        out[f"keyword_{engine}"] = perfkit.percentiles(times)
     return out
 
 
@@ -293,7 +321,8 @@ def profile_search(data_dir: Path, reqs: list[dict], path: Path) -> None:  # typ
     from kms.services.app import Caller, Services
     from kms.services.search import search
 
-    services = Services(Settings(data_dir=data_dir, embed_cache_dir=CACHE_DIR, demo=False))
+    settings = Settings(data_dir=data_dir, embed_cache_dir=CACHE_DIR, demo=False)
+    services = Services(settings, serving=True)  # the server's models: 1 thread each
     caller = Caller(name="perf", role="rep", teams=(TEAM,))
     for body in reqs[:3]:
         search(services, SearchRequest(**body), caller)

@@ -167,9 +167,12 @@ def table(results: dict[str, dict]) -> str:  # type: ignore[type-arg]
             ("/v1/search c=8", "http_c8"),
             ("semantic floor", "floor"),
             ("floor, 2-thread models", "floor_as_configured"),
-            ("KeywordIndex (whoosh)", "keyword"),
+            ("keyword: tantivy", "keyword_tantivy"),
+            ("keyword: whoosh", "keyword_whoosh"),
             ("bm25s", "bm25s"),
         ]:
+            if part not in r:
+                continue
             p = r[part]
             qps = f"{p['qps']:8.1f}" if "qps" in p else f"{'':8}"
             rows.append(
@@ -201,7 +204,8 @@ def plot(results: dict[str, dict], path: Path) -> None:  # type: ignore[type-arg
         "/v1/search c=8 p50": ("http_c8", "p50_ms"),
         "semantic floor p50": ("floor", "p50_ms"),
         "floor (2-thread models) p50": ("floor_as_configured", "p50_ms"),
-        "KeywordIndex (whoosh) p50": ("keyword", "p50_ms"),
+        "keyword: tantivy p50": ("keyword_tantivy", "p50_ms"),
+        "keyword: whoosh p50": ("keyword_whoosh", "p50_ms"),
         "bm25s p50": ("bm25s", "p50_ms"),
     }
     fig, ax = plt.subplots(figsize=(7, 4.5))

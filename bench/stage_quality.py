@@ -27,9 +27,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.common import ndcg_at_k  # noqa: E402
+from index.language import has_cjk  # noqa: E402
 from index.ranking import Weights  # noqa: E402
 from kms.config import Settings  # noqa: E402
-from kms.language import has_cjk  # noqa: E402
 from kms.schemas import SearchRequest  # noqa: E402
 from kms.services.app import Caller, Services  # noqa: E402
 from kms.services.search import retrieve  # noqa: E402

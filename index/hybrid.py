@@ -6,7 +6,7 @@ uses (and ``bench/quality.py`` measures):
 1. the query's language (``zh`` / ``en`` / ``mixed``, from its text) picks the
    weight of each source (``LANGUAGE_WEIGHTS``);
 2. each source returns ``CANDIDATES`` candidates among the chunks ``teams`` may
-   see — the filter is applied inside whoosh and inside faiss, before top-k;
+   see — the filter is applied inside the keyword engine and inside faiss, before top-k;
 3. ``confidence_fuse`` merges them (min-max per list, scaled by how decisively
    each list's top stands out from its tail; see ``index.fusion``).
 
@@ -17,7 +17,7 @@ skips Chinese chunks — their vectors were noise that outvoted USE for English
 queries over Chinese text (en→zh: 3/6 → 6/6 on a bilingual probe), and
 skipping them saves MiniLM's slowest encodes (~20 Chinese passages/s).
 
-On disk (``path``): ``keyword/`` (whoosh), ``vectors-<embedder>.npz``,
+On disk (``path``): ``keyword-<engine>/`` (tantivy or whoosh), ``vectors-<embedder>.npz``,
 ``chunks.json`` (teams and language per chunk) and ``meta.json`` (the embedders
 the vectors came from).
 Writers are serialised by a file lock; vector and visibility files are written to
@@ -41,7 +41,7 @@ from filelock import FileLock
 from index.embed_cache import CachedEmbedder
 from index.embedders import Embedder, load_embedder, passage_text
 from index.fusion import Fused
-from index.keyword import KeywordDoc, KeywordIndex
+from index.keyword import KeywordDoc, open_keyword_index
 from index.language import Language, detect_language
 from index.policy import CANDIDATES, KEYWORD, fuse, sources_for
 from index.vector import DEFAULT_ANN_THRESHOLD, VectorIndex, fsync_dir
@@ -87,18 +87,25 @@ class HybridIndex:
         cache_dir: Path | None = None,
         embedders: Mapping[str, Embedder] | None = None,
         batch_size: int = 32,
+        keyword_engine: str = "tantivy",
+        threads: int | None = None,
     ) -> None:
         """``cache_dir`` holds the embedding cache (``embeddings.sqlite``, by content hash);
-        ``embedders`` overrides loading by name (tests pass a tiny deterministic one)."""
+        ``embedders`` overrides loading by name (tests pass a tiny deterministic one);
+        ``keyword_engine`` is ``tantivy`` or ``whoosh`` (``index.keyword``); ``threads``
+        per embedding model (None: the model's default)."""
         self.path = path
         self.ann_threshold = ann_threshold
         self.embedders: dict[str, Embedder] = {}
         for name in embedder_names:
-            model = (embedders or {}).get(name) or load_embedder(name, batch_size=batch_size)
+            options = {"batch_size": batch_size} | ({"threads": threads} if threads else {})
+            model = (embedders or {}).get(name) or load_embedder(name, **options)
             if cache_dir is not None:
                 model = CachedEmbedder(model, cache_dir / CACHE_FILE)
             self.embedders[name] = model
-        self.keyword = KeywordIndex(path / "keyword" if path else None)
+        self.keyword = open_keyword_index(
+            path / f"keyword-{keyword_engine}" if path else None, keyword_engine
+        )
         self._empty_parts()
         self._lock: AbstractContextManager[Any]
         if path is None:
@@ -139,7 +146,7 @@ class HybridIndex:
             vectors = embedder.encode([texts[i] for i in take]) if take else None
             encoded[name] = (ids, vectors if vectors is not None else np.zeros((0, 0)), skip)
         with self._lock:
-            self.keyword.upsert([_keyword_doc(c) for c in latest])
+            self.keyword.upsert([keyword_doc(c) for c in latest])
             for name, (ids, vectors, skip) in encoded.items():
                 self.vectors[name].delete(skip)  # a chunk may have changed language
                 if len(ids):
@@ -284,7 +291,7 @@ def _understands(embedder: Embedder, language: str) -> bool:
     return embedder.languages is None or language in embedder.languages
 
 
-def _keyword_doc(chunk: IndexChunk) -> KeywordDoc:
+def keyword_doc(chunk: IndexChunk) -> KeywordDoc:
     return KeywordDoc(
         chunk_id=chunk.chunk_id,
         body=chunk.text,

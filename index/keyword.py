@@ -1,63 +1,44 @@
-"""The keyword half: whoosh BM25F over title, body and entity names, keyed by chunk id.
+"""The keyword half: BM25 over title, body and entity names, keyed by chunk id.
 
-- One schema (``SCHEMA``); every text field uses ``KmsAnalyzer``, the same tokens
-  as ``index.analyzer.tokenize``.
-- ``upsert`` is ``update_document`` on ``chunk_id``: running it twice changes nothing.
-- Writes go through ``writer()``: a context manager holding a file lock (the kernel
-  drops it if the process dies), so a second process waits instead of corrupting the
-  index; whoosh commits on success and cancels on an exception. Readers never wait
-  for the file lock.
-- ``search(query, limit, teams)`` applies the visibility filter inside whoosh
-  (``filter=``), so top-k is computed over visible chunks only. ``teams=None`` is
-  unrestricted (system use); a chunk with no teams is public (``__public__`` token).
+One protocol (``KeywordIndex``), two engines behind it:
+
+- ``tantivy`` (default, ``index.keyword_tantivy``): Rust, fed our own tokens.
+- ``whoosh`` (``index.keyword_whoosh``): pure Python, whoosh-reloaded.
+
+Both index the same tokens (``index.analyzer.tokenize``: jieba + Porter2, with
+traditional→simplified Chinese), score each query term in each field with Lucene's
+BM25 (k1 1.2, b 0.75) at that field's boost, and apply the visibility filter inside
+the engine, so top-k is computed over visible chunks only. ``teams=None`` is
+unrestricted (system use); a chunk with no teams is public (the ``PUBLIC`` token).
+
+Why two: at 100k chunks whoosh answers a 2–4-term query in ~80 ms median and
+~380 ms p95, tantivy in under 2 ms (``bench/perf.py``; ``../shared/DEPENDENCIES.md``),
+and the search latency target is twice the semantic floor. whoosh stays as the
+engine that needs no compiled wheel.
 """
 
 from __future__ import annotations
 
-import math
-import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
-from filelock import FileLock
-from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh import writing as whoosh_writing
-from whoosh.fields import ID, KEYWORD, TEXT, Schema
-from whoosh.scoring import BM25F
-from whoosh.searching import Searcher
-from whoosh.writing import IndexWriter
-
-from index.analyzer import KmsAnalyzer, tokenize
-from index.whoosh_fixes import PrivateRamStorage
+from index.analyzer import tokenize
 
 PUBLIC = "__public__"
-INDEX_NAME = "chunks"
-
-_ANALYZER = KmsAnalyzer()
-SCHEMA = Schema(
-    chunk_id=ID(stored=True, unique=True),
-    asset_id=ID(stored=True),
-    title=TEXT(analyzer=_ANALYZER),
-    body=TEXT(analyzer=_ANALYZER),
-    entities=TEXT(analyzer=_ANALYZER),
-    kind=ID,
-    language=ID,
-    stages=KEYWORD(commas=True, scorable=False),
-    teams=KEYWORD(commas=True, scorable=False),
-)
+ENGINES = ("tantivy", "whoosh")
 
 # The body field holds title + text (so body length normalisation sees the whole
 # chunk, as plain BM25 does) and the title field adds a half-weight bonus for a
-# title hit. Measured (nDCG@10, title+text in body / separate): title boost 0 →
-# scifact .685 stackfaq .732 cmrc .984; 0.5 → .687 .788 .987; 1 → .668 .798 .986;
-# title kept out of the body with boost 1 → .671 .744 .986, boost 2 → .632 .783 .980;
-# per-term DisjunctionMax across fields was worse on all three. The entity field
-# (linked entity names and aliases, both languages) has no eval data; weight 1.
+# title hit. Measured with whoosh (nDCG@10, title+text in body / separate): title
+# boost 0 → scifact .685 stackfaq .732 cmrc .984; 0.5 → .687 .788 .987; 1 → .668
+# .798 .986; title kept out of the body with boost 1 → .671 .744 .986, boost 2 →
+# .632 .783 .980; per-term DisjunctionMax across fields was worse on all three. The
+# entity field (linked entity names and aliases, both languages) has no eval data;
+# weight 1.
 FIELD_BOOSTS: dict[str, float] = {"title": 0.5, "body": 1.0, "entities": 1.0}
 
 
@@ -76,150 +57,30 @@ class KeywordDoc:
     teams: Sequence[str] = field(default_factory=tuple)
 
 
-class LuceneBM25F(BM25F):
-    """whoosh's BM25F with Lucene's idf ``ln(1 + (N - n + 0.5) / (n + 0.5))``.
+class KeywordWriter(Protocol):
+    """One open write: documents added or deleted, committed together."""
 
-    whoosh's default idf (``ln(N / (n + 1)) + 1``) never lets a very common term
-    (的, 是, "use") drop below 1, which lets function words outvote content
-    words in Chinese questions.
-    """
+    def add(self, doc: KeywordDoc) -> None: ...
 
-    def idf(self, searcher: Searcher, fieldname: str, text: str) -> float:
-        parent = searcher.get_parent()
-        n = parent.doc_frequency(fieldname, text)
-        total = parent.doc_count_all()
-        return math.log(1.0 + (total - n + 0.5) / (n + 0.5))
+    def delete(self, chunk_id: int) -> None: ...
 
 
-def _keywords(values: Iterable[str], what: str) -> str:
-    out = []
-    for value in values:
-        value = value.strip()
-        if not value or "," in value:
-            raise ValueError(f"{what} must be non-empty and contain no comma: {value!r}")
-        out.append(value)
-    return ",".join(out)
+class KeywordIndex(Protocol):
+    """What ``HybridIndex`` needs from a keyword engine."""
 
+    def writer(self) -> AbstractContextManager[KeywordWriter]:
+        """A write under the cross-process lock: commit on success, roll back on error."""
+        ...
 
-def _teams(teams: Sequence[str]) -> str:
-    if PUBLIC in teams:
-        raise ValueError(f"{PUBLIC!r} is reserved and cannot name a team")
-    return _keywords(teams, "team") or PUBLIC
+    def upsert(self, docs: Sequence[KeywordDoc]) -> None: ...
 
-
-def _fields(doc: KeywordDoc) -> dict[str, str]:
-    return {
-        "chunk_id": str(doc.chunk_id),
-        "asset_id": str(doc.asset_id),
-        "title": doc.title,
-        "body": f"{doc.title}\n{doc.body}" if doc.title else doc.body,
-        "entities": doc.entities,
-        "kind": doc.kind,
-        "language": doc.language,
-        "stages": _keywords(doc.stages, "stage"),
-        "teams": _teams(doc.teams),
-    }
-
-
-def build_query(text: str, boosts: dict[str, float] | None = None) -> wq.Query | None:
-    """OR of the analysed terms, each searched in every field at that field's boost.
-
-    A term repeated in the query counts that many times (as in BM25's query term
-    frequency). ``None`` if the text has no searchable token.
-    """
-    boosts = FIELD_BOOSTS if boosts is None else boosts
-    counts = Counter(tokenize(text))
-    if not counts:
-        return None
-    clauses: list[wq.Query] = [
-        wq.Term(name, term, boost=boost * count)
-        for term, count in counts.items()
-        for name, boost in boosts.items()
-        if boost > 0
-    ]
-    return wq.Or(clauses)
-
-
-def visibility_filter(teams: Sequence[str]) -> wq.Query:
-    """Chunks public or shared with any of ``teams``."""
-    return wq.Or([wq.Term("teams", t) for t in sorted({PUBLIC, *teams})])
-
-
-class KeywordIndex:
-    """BM25F over chunks; in memory when ``path`` is None, else a whoosh folder."""
-
-    def __init__(self, path: Path | None = None, k1: float = 1.2, b: float = 0.75) -> None:
-        self.path = path
-        self.weighting = LuceneBM25F(B=b, K1=k1)
-        self._lock: AbstractContextManager[Any]
-        if path is None:
-            self._ix = PrivateRamStorage().create_index(SCHEMA, indexname=INDEX_NAME)
-            self._lock = threading.Lock()
-        else:
-            path.mkdir(parents=True, exist_ok=True)
-            self._lock = FileLock(str(path / "write.lock"))
-            if whoosh_index.exists_in(str(path), indexname=INDEX_NAME):
-                self._ix = whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
-            else:
-                with self._lock:
-                    self._ix = whoosh_index.create_in(str(path), SCHEMA, indexname=INDEX_NAME)
-        self._searcher: Searcher | None = None
-        self._search_lock = threading.Lock()
-
-    # -- writing ---------------------------------------------------------------
-
-    @contextmanager
-    def writer(self) -> Iterator[IndexWriter]:
-        """A whoosh writer under the write lock: commit on success, cancel on error."""
-        with self._lock, self._ix.writer(limitmb=128) as writer:
-            yield writer
-
-    def upsert(self, docs: Sequence[KeywordDoc]) -> None:
-        latest = {doc.chunk_id: doc for doc in docs}  # last one wins within a batch
-        if not latest:
-            return
-        with self.writer() as writer:
-            fresh = writer.reader().doc_count_all() == 0
-            for doc in latest.values():
-                if fresh:
-                    writer.add_document(**_fields(doc))
-                else:
-                    writer.update_document(**_fields(doc))
-
-    def delete(self, chunk_ids: Iterable[int]) -> None:
-        ids = [str(i) for i in chunk_ids]
-        if not ids:
-            return
-        with self.writer() as writer:
-            for cid in ids:
-                writer.delete_by_term("chunk_id", cid)
+    def delete(self, chunk_ids: Iterable[int]) -> None: ...
 
     def optimize(self) -> None:
-        """Merge all segments, dropping replaced and deleted documents for good.
+        """Drop replaced and deleted documents from the term statistics for good."""
+        ...
 
-        Until then whoosh (like Lucene) still counts them in term statistics, so
-        BM25 scores drift slightly from those of a freshly built index. Costs a
-        rewrite of the whole index: run it after bulk changes, not per write.
-        """
-        with self._lock:
-            self._ix.writer().commit(optimize=True)
-
-    def clear(self) -> None:
-        """Remove every document (the schema stays)."""
-        with self._lock:
-            self._ix.writer().commit(mergetype=whoosh_writing.CLEAR)
-
-    # -- reading ---------------------------------------------------------------
-
-    def _current_searcher(self) -> Searcher:
-        # A fresh searcher after each commit: whoosh's ``Searcher.refresh()`` reuses
-        # segment readers and misses deletions made since (update_document looked
-        # like a duplicate through it).
-        if self._searcher is None or not self._searcher.up_to_date():
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = self._ix.searcher(weighting=self.weighting)
-        return self._searcher
+    def clear(self) -> None: ...
 
     def search(
         self,
@@ -228,36 +89,64 @@ class KeywordIndex:
         teams: Sequence[str] | None = None,
         boosts: dict[str, float] | None = None,
     ) -> list[tuple[int, float]]:
-        """Top ``limit`` (chunk id, BM25F score) for ``query`` among chunks ``teams`` may see."""
-        parsed = build_query(query, boosts)
-        if parsed is None or limit <= 0:
-            return []
-        flt = None if teams is None else visibility_filter(teams)
-        with self._search_lock:
-            searcher = self._current_searcher()
-            hits = searcher.search(parsed, limit=limit, filter=flt)
-            return [(int(hit["chunk_id"]), float(hit.score)) for hit in hits]
+        """Top ``limit`` (chunk id, score) for ``query`` among chunks ``teams`` may see."""
+        ...
 
-    def ids(self) -> set[int]:
-        with self._search_lock:
-            searcher = self._current_searcher()
-            return {int(f["chunk_id"]) for f in searcher.reader().all_stored_fields()}
+    def ids(self) -> set[int]: ...
 
-    def __len__(self) -> int:
-        with self._search_lock:
-            return int(self._current_searcher().doc_count())
+    def __len__(self) -> int: ...
 
-    def close(self) -> None:
-        with self._search_lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
-
-    def __enter__(self) -> KeywordIndex:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def close(self) -> None: ...
 
 
-__all__ = ["PUBLIC", "SCHEMA", "KeywordDoc", "KeywordIndex", "build_query"]
+def open_keyword_index(path: Path | None, engine: str = "tantivy") -> KeywordIndex:
+    """The ``engine``'s index at ``path`` (a folder; None: in memory)."""
+    if engine == "tantivy":
+        from index.keyword_tantivy import TantivyKeywordIndex
+
+        return TantivyKeywordIndex(path)
+    if engine == "whoosh":
+        from index.keyword_whoosh import WhooshKeywordIndex
+
+        return WhooshKeywordIndex(path)
+    raise ValueError(f"unknown keyword engine {engine!r}; choose from {', '.join(ENGINES)}")
+
+
+def query_terms(text: str) -> Counter[str]:
+    """The query's tokens with their counts (BM25's query term frequency)."""
+    return Counter(tokenize(text))
+
+
+def keyword_values(values: Iterable[str], what: str) -> list[str]:
+    """Stage or team names as index tokens: non-empty and free of commas."""
+    out = []
+    for value in values:
+        value = value.strip()
+        if not value or "," in value:
+            raise ValueError(f"{what} must be non-empty and contain no comma: {value!r}")
+        out.append(value)
+    return out
+
+
+def team_tokens(teams: Sequence[str]) -> list[str]:
+    """A chunk's visibility tokens: its teams, or ``PUBLIC`` when it has none."""
+    if PUBLIC in teams:
+        raise ValueError(f"{PUBLIC!r} is reserved and cannot name a team")
+    return keyword_values(teams, "team") or [PUBLIC]
+
+
+def visible_tokens(teams: Sequence[str]) -> list[str]:
+    """The visibility tokens a caller of ``teams`` may see."""
+    return sorted({PUBLIC, *teams})
+
+
+__all__ = [
+    "ENGINES",
+    "FIELD_BOOSTS",
+    "PUBLIC",
+    "KeywordDoc",
+    "KeywordIndex",
+    "KeywordWriter",
+    "open_keyword_index",
+    "query_terms",
+]

@@ -1,9 +1,11 @@
 """Which language a text is written in: ``zh``, ``en`` or ``mixed``.
 
-Shared by ingest (a chunk's ``language``) and retrieval (which embedders and
-weights a query gets). A cheap script count, not a classifier: CJK ideographs
-versus Latin letters. Product codes such as ``LF-200`` in a Chinese sentence do
-not make it mixed; a sentence with real English words next to Chinese does.
+The one detector: ingest (a chunk's ``language``, which decides the embedders that
+see it), retrieval (which embedders and weights a query gets) and the quality
+benchmarks all use it. A cheap script count, not a classifier: the knowledge base
+holds two languages whose scripts do not overlap, so CJK ideographs versus Latin
+words is enough. Product codes such as ``LF-200`` in a Chinese sentence do not make
+it mixed; a sentence with real English words next to Chinese does.
 """
 
 from __future__ import annotations
@@ -42,3 +44,8 @@ def detect_language(text: str) -> Language:
     if share <= _MIXED_LOW:
         return "en"
     return "mixed"
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds any CJK ideograph (such terms match as substrings)."""
+    return CJK_RE.search(text) is not None

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from kms.language import has_cjk
+from index.language import has_cjk
 
 
 @dataclass(frozen=True)

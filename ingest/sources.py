@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.language import detect_language
 from ingest.drafts import AssetDraft
 from ingest.kinds import infer_kind
 from ingest.manifest import FileMeta
@@ -21,7 +22,6 @@ from ingest.types import ChunkDraft, ItemError
 from ingest.winloss import WinLossNote, looks_like_winloss, read_winloss
 from kms.config import Settings
 from kms.errors import InputError, TooLarge
-from kms.language import detect_language
 from kms.stages import SalesProcess
 
 RECORD_SUFFIXES = {".csv", ".json", ".jsonl", ".yaml", ".yml"}

@@ -15,10 +15,10 @@ from datetime import date, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from index.language import detect_language
 from ingest.dedup import NearDuplicateFinder, RepeatTracker, signature
 from ingest.drafts import AssetDraft, UpsertResult
 from ingest.linking import EntityLinker
-from kms.language import detect_language
 from kms.models import Asset, AssetStatus, Chunk, ChunkStage, Relation, StageOrigin
 from kms.models._types import utcnow
 from kms.stage_classifier import StageClassifier

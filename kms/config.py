@@ -7,9 +7,10 @@ generated from this class (``kms config --markdown``) and a test keeps the two e
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -40,9 +41,21 @@ class Settings(BaseSettings):
         "(multilingual, 16 languages). Each gets its own vector index.",
     )
     embed_batch_size: int = Field(32, description="Texts per batch when encoding.")
+    embed_threads: int = Field(
+        0,
+        ge=0,
+        description="CPU threads per embedding model. 0 means automatic: 1 in the server "
+        "(concurrent one-query encodes; a thread pool per query costs more than it gains), "
+        "every core in batch commands (ingest, reindex, demo).",
+    )
     embed_cache: bool = Field(True, description="Cache embeddings on disk by content hash.")
     embed_cache_dir: Path | None = Field(
         None, description="Where the embedding cache lives; empty means data dir/cache."
+    )
+    keyword_engine: Literal["tantivy", "whoosh"] = Field(
+        "tantivy",
+        description="Keyword index engine: tantivy (fast, the default) or whoosh (pure Python). "
+        "After a switch the server fills the new one on start (or run `kms reindex`).",
     )
     ann_threshold: int = Field(
         50_000,
@@ -121,6 +134,10 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    def embed_threads_for(self, serving: bool) -> int:
+        """Threads per embedding model in the server (``serving``) or a batch command."""
+        return self.embed_threads or (1 if serving else (os.cpu_count() or 1))
 
     @property
     def cache_dir(self) -> Path:

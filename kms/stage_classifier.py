@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from kms.language import has_cjk
+from index.language import has_cjk
 from kms.stages import SalesProcess, StageSpec
 
 NAME_WEIGHT = 1.5

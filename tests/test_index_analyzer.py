@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.analyzer import KmsAnalyzer, tokenize
-from index.language import detect_language
+from index.language import detect_language, has_cjk
 
 
 def test_simplified_chinese_is_segmented_into_words() -> None:
@@ -90,3 +90,17 @@ def test_whoosh_analyzer_yields_the_same_tokens_with_offsets() -> None:
 )
 def test_detect_language(text: str, language: str) -> None:
     assert detect_language(text) == language
+
+
+def test_a_chinese_win_loss_note_with_english_names_is_mixed() -> None:
+    """The case the two former detectors disagreed on: ingest and retrieval now agree."""
+    note = "客户 Jiangnan Auto Parts 选择了 DataForge，因为 DataForge offered a lower price。"
+    assert detect_language(note) == "mixed"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("价格", True), ("價格", True), ("𠀀", True), ("LF-200 pricing", False), ("", False)],
+)
+def test_has_cjk(text: str, expected: bool) -> None:
+    assert has_cjk(text) is expected

@@ -125,7 +125,7 @@ def test_save_and_load(tmp_path: Path) -> None:
     assert names == [
         "chunks.json",
         "hybrid.lock",
-        "keyword",
+        "keyword-tantivy",
         "meta.json",
         "vectors-minilm.npz",
         "vectors-use.npz",

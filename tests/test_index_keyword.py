@@ -1,4 +1,4 @@
-"""The keyword index on real whoosh: upserts, deletes, codes, visibility inside whoosh."""
+"""Both keyword engines (real tantivy, real whoosh): upserts, deletes, codes, visibility inside."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.keyword import KeywordDoc, KeywordIndex
+from index.keyword import ENGINES, KeywordDoc, KeywordIndex, open_keyword_index
 
 DOCS = [
     KeywordDoc(1, "The LF-200 gateway reports ERR-LF-4012 when the licence expires.", "Errors"),
@@ -23,9 +23,14 @@ DOCS = [
 ]
 
 
+@pytest.fixture(params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture()
-def index() -> KeywordIndex:
-    ki = KeywordIndex(None)
+def index(engine: str) -> KeywordIndex:
+    ki = open_keyword_index(None, engine)
     ki.upsert(DOCS)
     return ki
 
@@ -61,10 +66,10 @@ def test_upsert_replaces_the_content(index: KeywordIndex) -> None:
     assert index.search("renewal", 10)[0][0] == 3
 
 
-def test_optimize_restores_the_scores_of_a_fresh_index(index: KeywordIndex) -> None:
+def test_optimize_restores_the_scores_of_a_fresh_index(index: KeywordIndex, engine: str) -> None:
     index.upsert(DOCS)
     index.delete([2])
-    fresh = KeywordIndex(None)
+    fresh = open_keyword_index(None, engine)
     fresh.upsert([d for d in DOCS if d.chunk_id != 2])
     assert index.search("LF-200 discounts", 10) != fresh.search("LF-200 discounts", 10)
     index.optimize()
@@ -77,7 +82,7 @@ def test_delete(index: KeywordIndex) -> None:
     assert 1 not in [cid for cid, _ in index.search("ERR-LF-4012", 10)]
 
 
-def test_team_filter_is_applied_inside_whoosh(index: KeywordIndex) -> None:
+def test_team_filter_is_applied_inside_the_engine(index: KeywordIndex) -> None:
     assert 5 not in [c for c, _ in index.search("enterprise discounts", 10, teams=["sales-cn"])]
     assert index.search("enterprise discounts", 10, teams=["enterprise"])[0][0] == 5
     assert index.search("negotiation", 10, teams=[]) == []
@@ -92,14 +97,15 @@ def test_empty_and_unsearchable_queries(index: KeywordIndex) -> None:
     assert index.search("the of and", 10) == []
 
 
-def test_team_names_with_commas_are_refused() -> None:
+def test_team_names_with_commas_are_refused(index: KeywordIndex) -> None:
     with pytest.raises(ValueError, match="comma"):
-        KeywordIndex(None).upsert([KeywordDoc(1, "x", teams=("a,b",))])
+        index.upsert([KeywordDoc(9, "x", teams=("a,b",))])
+    assert index.ids() == {1, 2, 3, 4, 5}  # nothing stored is lost
 
 
-def test_the_public_token_cannot_name_a_team() -> None:
+def test_the_public_token_cannot_name_a_team(index: KeywordIndex) -> None:
     with pytest.raises(ValueError, match="reserved"):
-        KeywordIndex(None).upsert([KeywordDoc(1, "x", teams=("__public__",))])
+        index.upsert([KeywordDoc(9, "x", teams=("__public__",))])
 
 
 def test_clear(index: KeywordIndex) -> None:
@@ -108,23 +114,24 @@ def test_clear(index: KeywordIndex) -> None:
     assert index.search("pricing", 10) == []
 
 
-def test_on_disk_index_reopens(tmp_path: Path) -> None:
-    KeywordIndex(tmp_path / "kw").upsert(DOCS)
-    reopened = KeywordIndex(tmp_path / "kw")
+def test_on_disk_index_reopens(tmp_path: Path, engine: str) -> None:
+    open_keyword_index(tmp_path / "kw", engine).upsert(DOCS)
+    reopened = open_keyword_index(tmp_path / "kw", engine)
     assert reopened.ids() == {1, 2, 3, 4, 5}
     assert reopened.search("ERR-LF-4012", 1)[0][0] == 1
 
 
-def test_a_second_process_waits_for_the_write_lock(tmp_path: Path) -> None:
-    ki = KeywordIndex(tmp_path / "kw")
+def test_a_second_process_waits_for_the_write_lock(tmp_path: Path, engine: str) -> None:
+    ki = open_keyword_index(tmp_path / "kw", engine)
     ki.upsert(DOCS[:1])
     script = textwrap.dedent(
         f"""
         import time
         from pathlib import Path
-        from index.keyword import KeywordDoc, KeywordIndex
+        from index.keyword import KeywordDoc, open_keyword_index
         t0 = time.monotonic()
-        KeywordIndex(Path({str(tmp_path / "kw")!r})).upsert([KeywordDoc(7, "second writer")])
+        index = open_keyword_index(Path({str(tmp_path / "kw")!r}), {engine!r})
+        index.upsert([KeywordDoc(7, "second writer")])
         print(time.monotonic() - t0)
         """
     )
@@ -132,11 +139,11 @@ def test_a_second_process_waits_for_the_write_lock(tmp_path: Path) -> None:
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
         time.sleep(2.0)
         assert proc.poll() is None  # still waiting for the lock
-        writer.add_document(chunk_id="8", body="first writer", teams="__public__")
+        writer.add(KeywordDoc(8, "first writer"))
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert float(out) >= 1.5
-    assert KeywordIndex(tmp_path / "kw").ids() == {1, 7, 8}
+    assert open_keyword_index(tmp_path / "kw", engine).ids() == {1, 7, 8}
 
 
 TEAMS = ["red", "blue", "green"]
@@ -159,10 +166,14 @@ WORDS = ["price", "discount", "renewal", "gateway", "licence"]
 def test_restricted_docs_never_reach_other_teams(
     docs: list[tuple[list[str], list[str]]], caller: list[str], query: list[str]
 ) -> None:
-    ki = KeywordIndex(None)
-    ki.upsert([KeywordDoc(i, " ".join(w), teams=tuple(t)) for i, (w, t) in enumerate(docs)])
-    hits = ki.search(" ".join(query), 5, teams=caller)
     visible = {i for i, (w, t) in enumerate(docs) if not t or set(t) & set(caller)}
     matching = {i for i, (w, _) in enumerate(docs) if set(w) & set(query)}
-    assert {c for c, _ in hits} <= visible
-    assert len(hits) == min(5, len(visible & matching))
+    results = []
+    for engine in ENGINES:
+        ki = open_keyword_index(None, engine)
+        ki.upsert([KeywordDoc(i, " ".join(w), teams=tuple(t)) for i, (w, t) in enumerate(docs)])
+        hits = ki.search(" ".join(query), 5, teams=caller)
+        assert {c for c, _ in hits} <= visible, engine
+        assert len(hits) == min(5, len(visible & matching)), engine
+        results.append(sorted(round(score, 4) for _, score in hits))
+    assert results[0] == results[1]  # both engines score BM25 the same way

@@ -111,6 +111,26 @@ def test_upsert_replaces_and_delete_removes(data: tuple[np.ndarray, np.ndarray])
     assert len(index) == len(ids) - 1
 
 
+@pytest.mark.parametrize("threshold", [100_000, 200])  # exact, then HNSW
+def test_a_reused_allowed_array_sees_later_writes(
+    data: tuple[np.ndarray, np.ndarray], threshold: int
+) -> None:
+    """The selector cached for one allowed array is not reused once the index changes."""
+    ids, vecs = data
+    index = VectorIndex(DIM, ann_threshold=threshold)
+    index.upsert(ids, vecs)
+    allowed = ids[::2].copy()  # one array object, as VisibilityMap hands out per team set
+    target = unit(1, seed=9)[0]
+    index.upsert([ids[2]], target[None, :])
+    assert index.search(target, 1, allowed_ids=allowed)[0][0] == ids[2]
+    index.delete([ids[2]])
+    assert ids[2] not in {c for c, _ in index.search(target, 50, allowed_ids=allowed)}
+    index.upsert([ids[4]], target[None, :])
+    assert index.search(target, 1, allowed_ids=allowed)[0][0] == ids[4]
+    index.upsert([ids[5]], (target + 0.01 * unit(1, seed=3)[0])[None, :])  # not allowed
+    assert ids[5] not in {c for c, _ in index.search(target, 50, allowed_ids=allowed)}
+
+
 def test_last_vector_wins_within_a_batch() -> None:
     index = VectorIndex(DIM)
     a, b = unit(2, seed=4)

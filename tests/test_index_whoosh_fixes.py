@@ -9,7 +9,8 @@ import textwrap
 
 from whoosh.codec.base import Segment
 
-from index.keyword import KeywordDoc, KeywordIndex
+from index.keyword import KeywordDoc
+from index.keyword_whoosh import WhooshKeywordIndex
 
 
 def test_segment_names_do_not_follow_the_global_rng() -> None:
@@ -20,7 +21,7 @@ def test_segment_names_do_not_follow_the_global_rng() -> None:
 
 
 def test_reseeding_between_commits_does_not_corrupt_an_index() -> None:
-    index = KeywordIndex(None)
+    index = WhooshKeywordIndex(None)
     for i in range(5):
         random.seed(0)  # what hypothesis does before every example
         index.upsert([KeywordDoc(i, f"pricing note {i}")])
@@ -31,8 +32,9 @@ def test_reseeding_between_commits_does_not_corrupt_an_index() -> None:
 def test_in_memory_indexes_in_two_processes_do_not_share_scratch_files() -> None:
     script = textwrap.dedent(
         """
-        from index.keyword import KeywordDoc, KeywordIndex
-        index = KeywordIndex(None)
+        from index.keyword import KeywordDoc
+        from index.keyword_whoosh import WhooshKeywordIndex
+        index = WhooshKeywordIndex(None)
         for i in range(40):
             index.upsert([KeywordDoc(j, "discount policy " * 50) for j in range(i, i + 20)])
         assert len(index) == 59, len(index)

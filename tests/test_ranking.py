@@ -41,7 +41,7 @@ CASES = [
         [1, 2],
     ),
     (
-        "a neighbouring stage counts half",
+        "a neighbouring stage counts a fraction",
         [
             cand(1, 1, 1.0, stages={"negotiation": (1.0, "curated")}),
             cand(2, 2, 1.0, stages={"closing": (1.0, "curated")}),

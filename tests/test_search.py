@@ -165,3 +165,23 @@ def test_reindex_gives_the_same_results_as_incremental_updates(mutable_services:
     for old, new in zip(before, after, strict=True):
         assert old[:3] == new[:3]
         assert len(set(old[:10]) & set(new[:10])) >= 9
+
+
+def test_switching_the_keyword_engine_is_healed_by_sync(demo_copy: Path) -> None:
+    """A data dir indexed with tantivy, opened with whoosh: ``sync`` fills the new engine
+    from the database and the embedding cache, and both engines then agree."""
+    from kms.services.indexing import sync
+
+    queries = ["ERR-LF-4012", "客户说价格太高", "DataForge discount"]
+    tantivy = Services(demo_settings(demo_copy))
+    expected = [names(tantivy, SearchRequest(query=q)) for q in queries]
+    tantivy.close()
+    whoosh = Services(demo_settings(demo_copy).model_copy(update={"keyword_engine": "whoosh"}))
+    assert not check(whoosh).ok  # the whoosh index is empty
+    added, removed = sync(whoosh)
+    assert added > 500 and removed == 0
+    assert check(whoosh).ok
+    found = [names(whoosh, SearchRequest(query=q)) for q in queries]
+    whoosh.close()
+    for old, new in zip(expected, found, strict=True):
+        assert old[:3] == new[:3]

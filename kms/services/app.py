@@ -43,8 +43,10 @@ LOCAL_ADMIN = Caller()
 
 
 class Services:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, serving: bool = False) -> None:
+        """``serving``: built by the API server (embedding models use ``embed_threads_for``)."""
         self.settings = settings
+        self.serving = serving
         self.db = Database(settings)
         self.classifier = StageClassifier(self.db.process)
         self.write_lock = threading.Lock()
@@ -61,8 +63,10 @@ class Services:
             self.settings.index_dir,
             self.settings.embedders,
             ann_threshold=self.settings.ann_threshold,
+            keyword_engine=self.settings.keyword_engine,
             cache_dir=self.settings.cache_dir if self.settings.embed_cache else None,
             batch_size=self.settings.embed_batch_size,
+            threads=self.settings.embed_threads_for(self.serving),
         )
 
     def close(self) -> None:

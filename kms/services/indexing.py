@@ -100,12 +100,16 @@ def remove_chunks(services: Services, chunk_ids: Sequence[int]) -> None:
 
 
 def sync(services: Services) -> tuple[int, int]:
-    """Make every index hold exactly the wanted chunks. Returns (added, removed)."""
+    """Make every index hold exactly the wanted chunks. Returns (added, removed).
+
+    A chunk missing from any one part (say, the keyword index after switching
+    engines) is indexed again; its vectors come from the embedding cache.
+    """
     with services.db.session() as session:
         wanted = wanted_chunk_ids(session)
-        present = services.index.ids()
-        extra = sorted(present - wanted)
-        missing = sorted(wanted - present)
+        parts = list(services.index.ids_per_index().values())
+        extra = sorted(set().union(*parts) - wanted)
+        missing = sorted(wanted - set[int].intersection(*parts))
         remove_chunks(services, extra)
         index_chunks(services, session, missing)
     if extra or missing:

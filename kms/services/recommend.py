@@ -25,7 +25,14 @@ from kms.schemas import (
 )
 from kms.services.answer import stage_hints
 from kms.services.app import Caller, Services
-from kms.services.search import Retrieval, log_query, resolve_stage, retrieve, to_hit
+from kms.services.search import (
+    Retrieval,
+    load_shown,
+    log_query,
+    resolve_stage,
+    retrieve,
+    to_hit,
+)
 from kms.services.winloss import summarise
 from kms.stages import StageSpec
 
@@ -104,6 +111,7 @@ def recommend(services: Services, caller: Caller, opp: Opportunity) -> Recommend
         result = retrieve(services, session, request, caller, first and first[0], ind_key)
         context = ReasonContext(spec, "", first and first[1], industry and industry[1])
         picks = _picks(result, spec.key, opp.limit)
+        load_shown(session, result.facts, picks)
         recommendations = [_recommendation(result, r, query, context) for r in picks]
         winloss = [
             summarise(session, caller, competitor=c, industry=ind_key) for c, _ in competitors

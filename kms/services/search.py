@@ -21,7 +21,14 @@ from kms.models._types import utcnow
 from kms.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse, StageInfo, Why
 from kms.services.app import Caller, Services
 from kms.services.graph import citation, expansion_assets, problems_for
-from kms.services.signals import ChunkFacts, is_stale, load_facts, pinned_assets, won_share
+from kms.services.signals import (
+    ChunkFacts,
+    is_stale,
+    load_chunks,
+    load_facts,
+    pinned_assets,
+    won_share,
+)
 from kms.stages import SalesProcess
 
 CANDIDATES = 200
@@ -90,20 +97,16 @@ def retrieve(
     top = max((f.score for f in fused), default=0.0)
     problem_ids = problems_for(session, request.query, _top_assets(fused, facts, 10))
     graph = expansion_assets(session, problem_ids, caller)
-    retrieved = {c.asset_id for c in facts.chunks.values()}
+    retrieved = set(facts.chunk_assets.values())
     pinned = {a for a in pinned_assets(session, request.query) if _visible(session, a, caller)}
     extra_chunks = _first_chunks(session, [a for a in [*graph, *pinned] if a not in retrieved])
-    extra_facts = load_facts(session, extra_chunks.values())
-    facts.chunks.update(extra_facts.chunks)
-    facts.assets.update(extra_facts.assets)
-    facts.stages.update(extra_facts.stages)
-    facts.feedback.update(extra_facts.feedback)
+    facts.update(load_facts(session, extra_chunks.values()))
     allowed = _filter_assets(session, facts, request.filters)
     wins = won_share(session, facts.assets, _key(competitor), _key(industry))
     today = utcnow().date()
     candidates: list[Candidate] = []
-    for chunk_id, chunk in facts.chunks.items():
-        asset = facts.assets[chunk.asset_id]
+    for chunk_id, asset_id in facts.chunk_assets.items():
+        asset = facts.assets[asset_id]
         if asset.id not in allowed or not caller.can_see(asset.teams):
             continue
         signals: dict[str, float] = {}
@@ -133,7 +136,15 @@ def retrieve(
     ctx = StageContext()
     if stage is not None:
         ctx = StageContext(stage.key, stage.confidence, neighbours(services.process, stage.key))
-    return Retrieval(rank(candidates, ctx, weights), facts, stage, set(tokenize(request.query)))
+    ranked = rank(candidates, ctx, weights)
+    load_shown(session, facts, ranked[: request.offset + request.limit])
+    return Retrieval(ranked, facts, stage, set(tokenize(request.query)))
+
+
+def load_shown(session: Session, facts: ChunkFacts, shown: list[Ranked]) -> None:
+    """Load the whole rows of the chunks a response shows (text for snippets)."""
+    missing = [r.chunk_id for r in shown if r.chunk_id not in facts.chunks]
+    facts.chunks.update(load_chunks(session, missing))
 
 
 def _key(value: str | None) -> str | None:
@@ -145,9 +156,9 @@ def _key(value: str | None) -> str | None:
 def _top_assets(fused: list[Fused], facts: ChunkFacts, n: int) -> list[int]:
     out: list[int] = []
     for f in fused:
-        chunk = facts.chunks.get(f.id)
-        if chunk and chunk.asset_id not in out:
-            out.append(chunk.asset_id)
+        asset_id = facts.chunk_assets.get(f.id)
+        if asset_id is not None and asset_id not in out:
+            out.append(asset_id)
         if len(out) >= n:
             break
     return out

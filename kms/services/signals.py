@@ -10,15 +10,27 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
-from kms.models import Asset, Chunk, ChunkStage, Feedback, Outcome, Pin, Relation
+from kms.models import Asset, Chunk, ChunkStage, Feedback, Outcome, Pin, Relation, StageOrigin
 
 
 @dataclass
 class ChunkFacts:
-    chunks: dict[int, Chunk] = field(default_factory=dict)
+    """What ranking knows about candidate chunks. Whole ``Chunk`` rows (text and all) are
+    loaded only for the chunks a response shows (``load_chunks``): building ORM objects
+    for every candidate was the largest share of a search's Python time."""
+
+    chunk_assets: dict[int, int] = field(default_factory=dict)  # chunk id → asset id
     assets: dict[int, Asset] = field(default_factory=dict)
     stages: dict[int, dict[str, tuple[float, str]]] = field(default_factory=dict)
     feedback: dict[int, float] = field(default_factory=dict)
+    chunks: dict[int, Chunk] = field(default_factory=dict)
+
+    def update(self, other: ChunkFacts) -> None:
+        self.chunk_assets.update(other.chunk_assets)
+        self.assets.update(other.assets)
+        self.stages.update(other.stages)
+        self.feedback.update(other.feedback)
+        self.chunks.update(other.chunks)
 
 
 def load_facts(session: Session, chunk_ids: Iterable[int]) -> ChunkFacts:
@@ -26,15 +38,29 @@ def load_facts(session: Session, chunk_ids: Iterable[int]) -> ChunkFacts:
     facts = ChunkFacts()
     if not ids:
         return facts
-    facts.chunks = {c.id or 0: c for c in session.exec(select(Chunk).where(col(Chunk.id).in_(ids)))}
-    asset_ids = {c.asset_id for c in facts.chunks.values()}
+    rows = session.exec(select(Chunk.id, Chunk.asset_id).where(col(Chunk.id).in_(ids)))
+    facts.chunk_assets = {chunk_id or 0: asset_id for chunk_id, asset_id in rows}
+    asset_ids = set(facts.chunk_assets.values())
     facts.assets = {
         a.id or 0: a for a in session.exec(select(Asset).where(col(Asset.id).in_(asset_ids)))
     }
-    for row in session.exec(select(ChunkStage).where(col(ChunkStage.chunk_id).in_(ids))):
-        facts.stages.setdefault(row.chunk_id, {})[row.stage_key] = (row.score, row.origin.value)
+    stage_rows = session.exec(
+        select(
+            ChunkStage.chunk_id, ChunkStage.stage_key, ChunkStage.score, ChunkStage.origin
+        ).where(col(ChunkStage.chunk_id).in_(ids))
+    )
+    for chunk_id, stage_key, score, origin in stage_rows:
+        facts.stages.setdefault(chunk_id, {})[stage_key] = (score, StageOrigin(origin).value)
     facts.feedback = feedback_balance(session, asset_ids)
     return facts
+
+
+def load_chunks(session: Session, chunk_ids: Iterable[int]) -> dict[int, Chunk]:
+    """Whole chunk rows (text, section, page) by id."""
+    ids = list(chunk_ids)
+    if not ids:
+        return {}
+    return {c.id or 0: c for c in session.exec(select(Chunk).where(col(Chunk.id).in_(ids)))}
 
 
 def feedback_balance(session: Session, asset_ids: Iterable[int]) -> dict[int, float]:

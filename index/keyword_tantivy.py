@@ -1,0 +1,235 @@
+"""The tantivy engine behind ``index.keyword.KeywordIndex`` (the default).
+
+- Text fields are fed our own tokens (``index.analyzer.tokenize``) joined by spaces
+  and indexed with tantivy's ``whitespace`` tokenizer, so both engines — and the
+  query — see exactly the same terms in Chinese and English.
+- tantivy scores with Lucene's BM25 (idf ``ln(1 + (N - n + .5) / (n + .5))``,
+  k1 1.2, b 0.75); a query is an OR of term queries per field at the field's boost
+  times the term's count in the query, like the whoosh engine's.
+- Visibility is a ``Must`` clause of the caller's team tokens at constant score 0,
+  so it filters inside tantivy and changes no score.
+- ``upsert`` deletes by ``chunk_id`` and adds, in one commit: running it twice
+  changes nothing. Writes hold a file lock (the kernel drops it if the process
+  dies), so a second process waits instead of failing on tantivy's own lock.
+- The reader reloads on commit (tantivy watches the index's ``meta.json``), and
+  after every write of this process at once; searches need no lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from filelock import FileLock
+
+from index.analyzer import tokenize
+from index.keyword import (
+    FIELD_BOOSTS,
+    KeywordDoc,
+    keyword_values,
+    query_terms,
+    team_tokens,
+    visible_tokens,
+)
+
+TEXT_FIELDS = ("title", "body", "entities")
+RAW_FIELDS = ("asset_id", "kind", "language", "stages", "teams")
+WRITER_HEAP = 64_000_000  # bytes buffered before tantivy flushes a segment
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("chunk_id", stored=True, indexed=True, fast=True)
+    for name in TEXT_FIELDS:  # stored (as tokens) so ``optimize`` can rewrite the index
+        builder.add_text_field(name, stored=True, tokenizer_name="whitespace")
+    for name in RAW_FIELDS:
+        builder.add_text_field(name, stored=True, tokenizer_name="raw")
+    return builder.build()
+
+
+def _document(doc: KeywordDoc) -> tantivy.Document:
+    body = f"{doc.title}\n{doc.body}" if doc.title else doc.body
+    return tantivy.Document(
+        chunk_id=int(doc.chunk_id),
+        title=" ".join(tokenize(doc.title)),
+        body=" ".join(tokenize(body)),
+        entities=" ".join(tokenize(doc.entities)),
+        asset_id=str(doc.asset_id),
+        kind=doc.kind,
+        language=doc.language,
+        stages=keyword_values(doc.stages, "stage"),
+        teams=team_tokens(doc.teams),
+    )
+
+
+def _chunk_ids(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress]) -> list[int]:
+    return [int(cid or 0) for cid in searcher.fast_field_values("chunk_id", addresses)]
+
+
+class TantivyWriter:
+    """``KeywordWriter`` over an open tantivy writer."""
+
+    def __init__(self, writer: tantivy.IndexWriter) -> None:
+        self.tantivy = writer
+
+    def add(self, doc: KeywordDoc) -> None:
+        self.tantivy.add_document(_document(doc))
+
+    def delete(self, chunk_id: int) -> None:
+        self.tantivy.delete_documents_by_term("chunk_id", int(chunk_id))
+
+
+class TantivyKeywordIndex:
+    """BM25 over chunks; in memory when ``path`` is None, else a tantivy folder."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.schema = build_schema()
+        self._lock: AbstractContextManager[Any]
+        if path is None:
+            self._index = tantivy.Index(self.schema)
+            self._lock = threading.Lock()
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._lock = FileLock(str(path / "write.lock"))
+            with self._lock:
+                self._index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        self._index.config_reader(reload_policy="OnCommit")
+
+    # -- writing ---------------------------------------------------------------
+
+    @contextmanager
+    def writer(self) -> Iterator[TantivyWriter]:
+        """A tantivy writer under the write lock: commit on success, roll back on error."""
+        with self._lock:
+            writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            try:
+                yield TantivyWriter(writer)
+            except BaseException:
+                writer.rollback()
+                raise
+            else:
+                writer.commit()
+            finally:
+                writer.wait_merging_threads()  # releases tantivy's own writer lock
+            self._index.reload()
+
+    def upsert(self, docs: Sequence[KeywordDoc]) -> None:
+        latest = {doc.chunk_id: doc for doc in docs}  # last one wins within a batch
+        if not latest:
+            return
+        prepared = {cid: _document(doc) for cid, doc in latest.items()}  # bad input: no write
+        fresh = len(self) == 0
+        with self.writer() as writer:
+            for cid, document in prepared.items():
+                if not fresh:
+                    writer.delete(cid)
+                writer.tantivy.add_document(document)
+
+    def delete(self, chunk_ids: Iterable[int]) -> None:
+        ids = list(chunk_ids)
+        if not ids:
+            return
+        with self.writer() as writer:
+            for cid in ids:
+                writer.delete(cid)
+
+    def optimize(self) -> None:
+        """Rewrite the index from its stored fields, dropping deleted documents for good.
+
+        Until then tantivy (like Lucene) still counts replaced and deleted documents
+        in document frequencies, so BM25 scores drift slightly from those of a
+        freshly built index. Costs a rewrite of the whole index: run it after bulk
+        changes, not per write.
+        """
+        with self.writer() as writer:
+            stored = self._all_stored()
+            writer.tantivy.delete_all_documents()
+            for fields in stored:
+                writer.tantivy.add_document(tantivy.Document(**fields))
+
+    def clear(self) -> None:
+        """Remove every document (the schema stays)."""
+        with self.writer() as writer:
+            writer.tantivy.delete_all_documents()
+
+    # -- reading ---------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        limit: int = 100,
+        teams: Sequence[str] | None = None,
+        boosts: dict[str, float] | None = None,
+    ) -> list[tuple[int, float]]:
+        """Top ``limit`` (chunk id, BM25 score) for ``query`` among chunks ``teams`` may see."""
+        scoring = self._scoring_query(query, FIELD_BOOSTS if boosts is None else boosts)
+        if scoring is None or limit <= 0:
+            return []
+        if teams is not None:
+            visible = tantivy.Query.term_set_query(self.schema, "teams", visible_tokens(teams))
+            scoring = tantivy.Query.boolean_query(
+                [
+                    (tantivy.Occur.Must, scoring),
+                    (tantivy.Occur.Must, tantivy.Query.const_score_query(visible, 0.0)),
+                ]
+            )
+        searcher = self._index.searcher()
+        hits = searcher.search(scoring, limit, count=False).hits
+        ids = _chunk_ids(searcher, [address for _, address in hits])
+        return [(cid, float(score)) for (score, _), cid in zip(hits, ids, strict=True)]
+
+    def _scoring_query(self, text: str, boosts: dict[str, float]) -> tantivy.Query | None:
+        clauses = [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(
+                    tantivy.Query.term_query(self.schema, name, term, index_option="freq"),
+                    boost * count,
+                ),
+            )
+            for term, count in query_terms(text).items()
+            for name, boost in boosts.items()
+            if boost > 0
+        ]
+        return tantivy.Query.boolean_query(clauses) if clauses else None
+
+    def _all_stored(self) -> list[dict[str, Any]]:
+        searcher = self._index.searcher()
+        hits = searcher.search(tantivy.Query.all_query(), max(searcher.num_docs, 1), count=False)
+        out = []
+        for _, address in hits.hits:
+            fields = searcher.doc(address).to_dict()
+            out.append(
+                {
+                    name: values if name in ("stages", "teams") else values[0]
+                    for name, values in fields.items()
+                }
+            )
+        return out
+
+    def ids(self) -> set[int]:
+        searcher = self._index.searcher()
+        if searcher.num_docs == 0:
+            return set()
+        hits = searcher.search(tantivy.Query.all_query(), searcher.num_docs, count=False).hits
+        return set(_chunk_ids(searcher, [address for _, address in hits]))
+
+    def __len__(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def close(self) -> None:
+        """Nothing to release: readers are per search, writers per write."""
+
+    def __enter__(self) -> TantivyKeywordIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["TantivyKeywordIndex", "TantivyWriter", "build_schema"]
