@@ -133,7 +133,7 @@ class Ingestor:
                 return self._ingest_notes(source)
             return self._ingest_document(source)
         except KMSError as exc:
-            return [], [ItemError(str(source.path), exc.message)]
+            return [], [ItemError(str(source.path), _unprefixed(exc.message, source.path.name))]
         except Exception as exc:  # one bad file never stops a batch
             return [], [ItemError(str(source.path), f"{type(exc).__name__}: {exc}")]
 
@@ -272,3 +272,9 @@ def _linker(session: Session) -> EntityLinker:
             if name:
                 names.append(EntityName(entity.id or 0, name))
     return EntityLinker(names)
+
+
+def _unprefixed(message: str, name: str) -> str:
+    """The message without a leading ``name: `` (the item error names the file already)."""
+    prefix = f"{name}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message

@@ -15,6 +15,7 @@ for _name, _value in {
     "UNSTRUCTURED_DISABLE_NOTICE": "1",
     "SCARF_NO_ANALYTICS": "true",
     "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # no "Loading weights" bar on every CLI start
 }.items():
     os.environ[_name] = _value
 
