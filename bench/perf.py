@@ -22,8 +22,8 @@ Per corpus size (chunks; see ``perfkit`` for how the corpus is built):
    models as the product configures them (``floor_as_configured``); ``bm25s`` over
    the same chunks; our ``KeywordIndex`` on the same queries.
 
-Query vectors of the benchmark's queries are purged from the cache first, so the
-server encodes every query as new, like the floor.
+The product keeps query vectors in memory only (``CachedEmbedder``), and every measured
+query is new to the server, so the server encodes each one, like the floor.
 
 Writes ``bench/results/perf.json`` (sizes from earlier runs are kept) and ``perf.png``.
 """
@@ -357,7 +357,6 @@ def run_size(size: int, n_requests: int, seed: int = 3) -> dict:  # type: ignore
     rng = random.Random(seed)
     pool = [q for _, q in perfkit.queries(4 * n_requests)]
     warm, qs, qs8 = pool[:8], pool[:n_requests], pool[n_requests : 3 * n_requests]
-    purge_query_vectors(pool)  # a query the product saw before would skip its encode
     services = Services(Settings(data_dir=data_dir, embed_cache_dir=CACHE_DIR, demo=False))
     stage_keys = [s.key for s in services.process.stages]
     services.db.close()
@@ -383,24 +382,11 @@ def run_size(size: int, n_requests: int, seed: int = 3) -> dict:  # type: ignore
         result["server_peak_rss_mb"] = rss.stop() / 1e6
         stop_server(server)
     log(f"{size}: cProfile of 20 in-process searches")
-    purge_query_vectors(pool)
     profile_search(data_dir, reqs8, RESULTS_DIR / "perf.profile.txt")
     log(f"{size}: floor, bm25s, KeywordIndex")  # last: it sets torch to one thread
     result.update(floor_and_keyword(data_dir, texts, qs))
     result["loadavg_end"] = os.getloadavg()
     return result
-
-
-def purge_query_vectors(texts: list[str]) -> None:
-    """Drop these queries' cached vectors, so the product encodes them as a new query."""
-    import sqlite3
-
-    from index.embed_cache import cache_key
-
-    cache_ids = [load_embedder(name, batch_size=32).cache_id for name in EMBEDDERS]
-    keys = [(cache_key(c, t, True),) for c in cache_ids for t in texts]
-    with sqlite3.connect(str(CACHE_DIR / CACHE_FILE), timeout=60) as conn:
-        conn.executemany("DELETE FROM vectors WHERE key = ?", keys)
 
 
 def main() -> None:

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     parse_timeout_s: float = Field(120.0, description="Seconds one file may take to parse.")
     query_max_chars: int = Field(500, description="Longest query accepted, in characters.")
     page_size_max: int = Field(50, description="Largest page size a search may ask for.")
+    search_concurrency: int = Field(
+        0,
+        ge=0,
+        description="Searches (search, answer, recommend) the server runs at once; the rest "
+        "wait their turn. 0 means one per CPU core: more threads only fight over Python's "
+        "interpreter lock (measured at 8 concurrent clients: 28 QPS unbounded, 36 QPS gated).",
+    )
     near_duplicate_threshold: float = Field(
         0.85, description="Shingle Jaccard similarity above which a chunk is a near-duplicate."
     )
@@ -134,6 +141,10 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def search_slots(self) -> int:
+        return self.search_concurrency or os.cpu_count() or 1
 
     def embed_threads_for(self, serving: bool) -> int:
         """Threads per embedding model in the server (``serving``) or a batch command."""

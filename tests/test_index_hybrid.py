@@ -156,6 +156,22 @@ def test_embeddings_are_cached_by_content(tmp_path: Path) -> None:
     np.testing.assert_allclose(cached.encode(["x y z"]), fresh)
 
 
+def test_query_vectors_are_remembered_in_memory_not_on_disk(tmp_path: Path) -> None:
+    import sqlite3
+
+    models = embedders()
+    index = HybridIndex(None, ["use"], embedders=models, cache_dir=tmp_path)
+    cached = index.embedders["use"]
+    first = cached.encode(["pricing question", "pricing question", "other"], is_query=True)
+    assert models["use"].calls == 2  # a repeat inside one call is encoded once
+    again = cached.encode(["other", "pricing question"], is_query=True)
+    assert models["use"].calls == 2
+    np.testing.assert_allclose(again, first[[2, 0]])
+    np.testing.assert_allclose(first[0], HashEmbedder("use", 48).encode(["pricing question"])[0])
+    with sqlite3.connect(tmp_path / "embeddings.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM vectors").fetchone() == (0,)
+
+
 TEAMS = ["red", "blue", "green"]
 WORDS = ["price", "discount", "renewal", "gateway", "licence", "价格", "折扣"]
 

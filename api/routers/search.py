@@ -25,13 +25,15 @@ router = APIRouter(prefix="/v1", tags=["search"], responses=error_responses(401,
 @router.post("/search")
 def search_route(body: SearchRequest, services: ServicesDep, caller: CallerDep) -> SearchResponse:
     """Ranked results with highlighted snippets, each with the `why` that placed it."""
-    return search(services, body, caller)
+    with services.search_gate:
+        return search(services, body, caller)
 
 
 @router.post("/answer")
 def answer_route(body: AnswerRequest, services: ServicesDep, caller: CallerDep) -> AnswerResponse:
     """The stage-aware answer: passages with citations, problem map, win/loss, stage hints."""
-    return answer(services, body, caller)
+    with services.search_gate:
+        return answer(services, body, caller)
 
 
 @router.post("/recommend")
@@ -39,7 +41,8 @@ def recommend_route(
     body: Opportunity, services: ServicesDep, caller: CallerDep
 ) -> RecommendResponse:
     """For a CRM opportunity: the few assets that matter at its stage, and why."""
-    return recommend(services, caller, body)
+    with services.search_gate:
+        return recommend(services, caller, body)
 
 
 @router.get("/stages")

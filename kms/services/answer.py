@@ -31,7 +31,7 @@ def confidence(result: Retrieval, has_problem: bool) -> float:
         return 0.0
     best = result.ranked[0]
     chunk = result.facts.chunks[best.chunk_id]
-    asset = result.facts.assets[best.asset_id]
+    asset = result.facts.asset_rows[best.asset_id]
     tokens = set(tokenize(f"{asset.title} {chunk.section or ''} {chunk.text}"))
     coverage = len(result.query_tokens & tokens) / max(1, len(result.query_tokens))
     signals = {name for name, value in best.why if value > 0}

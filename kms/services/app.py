@@ -47,6 +47,8 @@ class Services:
         """``serving``: built by the API server (embedding models use ``embed_threads_for``)."""
         self.settings = settings
         self.serving = serving
+        # bounds the searches running at once (``Settings.search_concurrency``)
+        self.search_gate = threading.BoundedSemaphore(settings.search_slots)
         self.db = Database(settings)
         self.classifier = StageClassifier(self.db.process)
         self.write_lock = threading.Lock()

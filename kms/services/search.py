@@ -24,6 +24,7 @@ from kms.services.graph import citation, expansion_assets, problems_for
 from kms.services.signals import (
     ChunkFacts,
     is_stale,
+    load_assets,
     load_chunks,
     load_facts,
     pinned_assets,
@@ -142,9 +143,13 @@ def retrieve(
 
 
 def load_shown(session: Session, facts: ChunkFacts, shown: list[Ranked]) -> None:
-    """Load the whole rows of the chunks a response shows (text for snippets)."""
-    missing = [r.chunk_id for r in shown if r.chunk_id not in facts.chunks]
-    facts.chunks.update(load_chunks(session, missing))
+    """Load the whole rows of the chunks and assets a response shows (text, citation)."""
+    facts.chunks.update(
+        load_chunks(session, [r.chunk_id for r in shown if r.chunk_id not in facts.chunks])
+    )
+    facts.asset_rows.update(
+        load_assets(session, {r.asset_id for r in shown if r.asset_id not in facts.asset_rows})
+    )
 
 
 def _key(value: str | None) -> str | None:
@@ -186,7 +191,7 @@ def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
 
 def _filter_assets(session: Session, facts: ChunkFacts, filters: SearchFilters) -> set[int]:
     """Asset ids among the candidates that pass the request's filters."""
-    keep = {a.id or 0 for a in facts.assets.values() if a.status != AssetStatus.retired}
+    keep = {a.id for a in facts.assets.values() if a.status != AssetStatus.retired}
     if filters.kind:
         keep = {a for a in keep if facts.assets[a].kind in filters.kind}
     if filters.language:
@@ -232,7 +237,7 @@ def _assets_about(session: Session, value: str, type_: EntityType, among: set[in
 
 def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
     chunk = facts.chunks[ranked.chunk_id]
-    asset = facts.assets[ranked.asset_id]
+    asset = facts.asset_rows[ranked.asset_id]
     return SearchHit(
         asset_id=asset.id or 0,
         chunk_id=ranked.chunk_id,

@@ -6,24 +6,48 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
-from kms.models import Asset, Chunk, ChunkStage, Feedback, Outcome, Pin, Relation, StageOrigin
+from kms.models import (
+    Asset,
+    AssetStatus,
+    Chunk,
+    ChunkStage,
+    Feedback,
+    Outcome,
+    Pin,
+    Relation,
+    StageOrigin,
+)
+
+
+class AssetFacts(NamedTuple):
+    """What ranking and filters need of a candidate's asset, read as plain columns."""
+
+    id: int
+    kind: str
+    language: str
+    status: AssetStatus
+    teams: list[str]
+    review_by: date | None
 
 
 @dataclass
 class ChunkFacts:
-    """What ranking knows about candidate chunks. Whole ``Chunk`` rows (text and all) are
-    loaded only for the chunks a response shows (``load_chunks``): building ORM objects
-    for every candidate was the largest share of a search's Python time."""
+    """What ranking knows about candidate chunks, as plain columns. Whole ``Chunk`` and
+    ``Asset`` rows are loaded only for what a response shows (``load_shown`` in search):
+    building ORM objects for ~200 candidates was the largest share of a search's Python
+    time."""
 
     chunk_assets: dict[int, int] = field(default_factory=dict)  # chunk id → asset id
-    assets: dict[int, Asset] = field(default_factory=dict)
+    assets: dict[int, AssetFacts] = field(default_factory=dict)
     stages: dict[int, dict[str, tuple[float, str]]] = field(default_factory=dict)
     feedback: dict[int, float] = field(default_factory=dict)
-    chunks: dict[int, Chunk] = field(default_factory=dict)
+    chunks: dict[int, Chunk] = field(default_factory=dict)  # shown chunks only
+    asset_rows: dict[int, Asset] = field(default_factory=dict)  # shown assets only
 
     def update(self, other: ChunkFacts) -> None:
         self.chunk_assets.update(other.chunk_assets)
@@ -31,6 +55,7 @@ class ChunkFacts:
         self.stages.update(other.stages)
         self.feedback.update(other.feedback)
         self.chunks.update(other.chunks)
+        self.asset_rows.update(other.asset_rows)
 
 
 def load_facts(session: Session, chunk_ids: Iterable[int]) -> ChunkFacts:
@@ -41,9 +66,9 @@ def load_facts(session: Session, chunk_ids: Iterable[int]) -> ChunkFacts:
     rows = session.exec(select(Chunk.id, Chunk.asset_id).where(col(Chunk.id).in_(ids)))
     facts.chunk_assets = {chunk_id or 0: asset_id for chunk_id, asset_id in rows}
     asset_ids = set(facts.chunk_assets.values())
-    facts.assets = {
-        a.id or 0: a for a in session.exec(select(Asset).where(col(Asset.id).in_(asset_ids)))
-    }
+    columns = (Asset.id, Asset.kind, Asset.language, Asset.status, Asset.teams, Asset.review_by)
+    query = select(*columns).where(col(Asset.id).in_(asset_ids))  # type: ignore[call-overload]
+    facts.assets = {row[0]: AssetFacts(*row) for row in session.exec(query)}
     stage_rows = session.exec(
         select(
             ChunkStage.chunk_id, ChunkStage.stage_key, ChunkStage.score, ChunkStage.origin
@@ -61,6 +86,14 @@ def load_chunks(session: Session, chunk_ids: Iterable[int]) -> dict[int, Chunk]:
     if not ids:
         return {}
     return {c.id or 0: c for c in session.exec(select(Chunk).where(col(Chunk.id).in_(ids)))}
+
+
+def load_assets(session: Session, asset_ids: Iterable[int]) -> dict[int, Asset]:
+    """Whole asset rows by id."""
+    ids = list(asset_ids)
+    if not ids:
+        return {}
+    return {a.id or 0: a for a in session.exec(select(Asset).where(col(Asset.id).in_(ids)))}
 
 
 def feedback_balance(session: Session, asset_ids: Iterable[int]) -> dict[int, float]:
@@ -85,7 +118,7 @@ def pinned_assets(session: Session, query: str) -> set[int]:
     return pinned
 
 
-def is_stale(asset: Asset, today: date) -> bool:
+def is_stale(asset: Asset | AssetFacts, today: date) -> bool:
     return asset.review_by is not None and asset.review_by < today
 
 
