@@ -10,6 +10,7 @@ chunks are flagged and not indexed.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import delete
@@ -72,7 +73,11 @@ def upsert_asset(
     asset.kind, asset.title, asset.language = draft.kind, draft.title, draft.language
     asset.content_hash, asset.mime = draft.content_hash, draft.mime
     asset.stored_file = draft.stored_file or asset.stored_file
-    asset.meta = {**asset.meta, **draft.meta, "curated_stages": draft.curated_stages}
+    # a curator's stage tags (set through the API) outlive a change of content, unless
+    # the source states its own
+    curated = draft.curated_stages or list(asset.meta.get("curated_stages", []))
+    draft = replace(draft, curated_stages=curated)
+    asset.meta = {**asset.meta, **draft.meta, "curated_stages": curated}
     asset.updated_at = utcnow()
     apply_stated_meta(asset, draft.status, draft.owner, draft.teams, draft.review_by)
     twin = _exact_twin(session, draft, asset.id)

@@ -12,7 +12,7 @@ from ingest.manifest import FileMeta
 from ingest.pipeline import Ingestor, discover
 from kms.config import Settings
 from kms.db import Database
-from kms.models import Asset, Chunk, ChunkStage, Entity, Job, Outcome, Relation
+from kms.models import Asset, Chunk, ChunkStage, Entity, Job, Outcome, Relation, StageOrigin
 
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "domain" / "sales-org-article-zh.txt"
 
@@ -135,6 +135,32 @@ def test_reingest_is_idempotent_and_changes_replace(database: Database, corpus: 
         texts = [c.text for c in session.exec(select(Chunk).where(Chunk.asset_id == pricing.id))]
         assert any("Up to 15%" in t for t in texts)
         assert len(session.exec(select(Asset)).all()) == assets_before
+
+
+def test_curated_stages_survive_a_change_of_content(database: Database, corpus: Path) -> None:
+    from kms.services.curate import _set_curated_stages
+
+    run(database, corpus)
+    pricing_md = corpus / "docs" / "pricing.md"
+    with database.session() as session:
+        pricing = session.exec(select(Asset).where(col(Asset.source).endswith("pricing.md"))).one()
+        _set_curated_stages(session, pricing, ["closing"])  # what PATCH /v1/assets/{id} does
+        session.add(pricing)
+        session.commit()
+        asset_id = pricing.id
+    pricing_md.write_text(PRICING + "\n## Discounts\nUp to 15%.\n", "utf-8")
+    _, job = run(database, corpus)
+    assert job.updated == 1
+    with database.session() as session:
+        chunk_ids = session.exec(select(Chunk.id).where(Chunk.asset_id == asset_id)).all()
+        curated = session.exec(
+            select(ChunkStage).where(
+                col(ChunkStage.chunk_id).in_(chunk_ids), ChunkStage.origin == StageOrigin.curated
+            )
+        ).all()
+        assert chunk_ids and {(c.chunk_id, c.stage_key) for c in curated} == {
+            (cid, "closing") for cid in chunk_ids
+        }
 
 
 def test_stage_affinity_records_its_origin(database: Database, corpus: Path) -> None:
