@@ -206,3 +206,21 @@ def test_article_that_repeats_its_body_is_flagged(database: Database) -> None:
     assert all(c.duplicate_of in originals for c in flagged)
     half = len(chunks) // 2
     assert all(c.duplicate_of is None for c in chunks[:half])
+
+
+def test_relabel_languages_agrees_with_ingest_and_fixes_stale_labels(
+    database: Database, corpus: Path
+) -> None:
+    from kms.services.indexing import relabel_languages
+
+    run(database, corpus)
+    with database.session() as session:
+        assert relabel_languages(session) == 0  # ingest used the same detector
+        chunk = session.exec(select(Chunk).where(col(Chunk.text).contains("Hangzhou"))).first()
+        assert chunk is not None and chunk.language in ("en", "mixed")
+        right, chunk.language = chunk.language, "zh"  # as an older detector might have said
+        session.add(chunk)
+        session.commit()
+        assert relabel_languages(session) == 1
+        session.refresh(chunk)
+        assert chunk.language == right

@@ -8,12 +8,14 @@ runs after every ingest and at start-up, which is how an interrupted ingest resu
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from index.hybrid import IndexChunk
+from index.language import detect_language
 from kms.models import Asset, AssetStatus, Chunk, ChunkStage, Entity
 from kms.services.app import Services
 
@@ -132,12 +134,40 @@ def refresh_assets(services: Services, asset_ids: Iterable[int], save: bool = Tr
 
 
 def reindex(services: Services) -> int:
-    """Rebuild every index from the database."""
+    """Rebuild every index from the database (languages re-detected first)."""
+    with services.db.session() as session:
+        relabel_languages(session)
     services.index.clear()
     with services.db.session() as session:
         count = index_chunks(services, session, sorted(wanted_chunk_ids(session)))
     services.index.save()
     return count
+
+
+def relabel_languages(session: Session) -> int:
+    """Re-detect the language of every chunk and asset from the text stored for it.
+
+    A chunk's language decides which embedders see it, so data ingested under an
+    older detector is brought in line by ``kms reindex`` without ingesting again.
+    Returns how many rows changed.
+    """
+    changed = 0
+    texts: dict[int, list[str]] = defaultdict(list)
+    for chunk in session.exec(select(Chunk).order_by(col(Chunk.asset_id), col(Chunk.ordinal))):
+        texts[chunk.asset_id].append(chunk.text)
+        language = detect_language(chunk.text)
+        if chunk.language != language:
+            chunk.language = language
+            session.add(chunk)
+            changed += 1
+    for asset in session.exec(select(Asset).where(col(Asset.id).in_(list(texts)))):
+        language = detect_language(" ".join(texts[asset.id or 0])[:20_000])
+        if asset.language != language:
+            asset.language = language
+            session.add(asset)
+            changed += 1
+    session.commit()
+    return changed
 
 
 def check(services: Services) -> IndexReport:
