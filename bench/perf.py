@@ -15,7 +15,9 @@ Per corpus size (chunks; see ``perfkit`` for how the corpus is built):
 3. A real server (``uvicorn --factory api.app:create_app`` on 127.0.0.1): cold start
    to ``/ready``, then hybrid ``POST /v1/search`` with a stage, as a rep key with a
    team, at concurrency 1 and 8 (bounded request counts); peak RSS sampled throughout.
-4. A cProfile of 20 in-process searches → ``bench/results/perf.profile.txt``.
+4. Profiles: py-spy on the server under a further c=8 load (not the measured one) →
+   ``bench/results/perf.server-profile.txt``; a cProfile of 20 in-process searches →
+   ``bench/results/perf.profile.txt``.
 5. In the same run: the semantic floor (raw model encode of the same queries + exact
    faiss ``IndexFlatIP`` over the same vectors, for the models the query's language
    uses) with single-threaded models (``floor``, the ratios' base) and with the
@@ -357,6 +359,7 @@ def run_size(size: int, n_requests: int, seed: int = 3) -> dict:  # type: ignore
     rng = random.Random(seed)
     pool = [q for _, q in perfkit.queries(4 * n_requests)]
     warm, qs, qs8 = pool[:8], pool[:n_requests], pool[n_requests : 3 * n_requests]
+    qs_spy = pool[3 * n_requests :]
     services = Services(Settings(data_dir=data_dir, embed_cache_dir=CACHE_DIR, demo=False))
     stage_keys = [s.key for s in services.process.stages]
     services.db.close()
@@ -364,7 +367,7 @@ def run_size(size: int, n_requests: int, seed: int = 3) -> dict:  # type: ignore
     def requests(texts: list[str]) -> list[dict]:  # type: ignore[type-arg]
         return [{"query": q, "stage": rng.choice(stage_keys), "limit": 10} for q in texts]
 
-    reqs, reqs8 = requests(qs), requests(qs8)
+    reqs, reqs8, reqs_spy = requests(qs), requests(qs8), requests(qs_spy)
     warm_reqs = requests([f"{q} warm-up" for q in warm])
     log(f"{size}: starting server")
     started = time.perf_counter()
@@ -378,6 +381,12 @@ def run_size(size: int, n_requests: int, seed: int = 3) -> dict:  # type: ignore
         result["http_c1"] = http_load(server.url, key, reqs, 1)
         log(f"{size}: /v1/search c=8 ({len(reqs8)} requests)")
         result["http_c8"] = http_load(server.url, key, reqs8, 8)
+        log(f"{size}: py-spy on the server under c=8 ({len(reqs_spy)} more requests)")
+        raw = CACHE_DIR / f"perf-{size}-server.pyspy.txt"
+        spy = perfkit.start_py_spy(server.process.pid, raw)
+        http_load(server.url, key, reqs_spy, 8)
+        perfkit.stop_py_spy(spy)
+        (RESULTS_DIR / "perf.server-profile.txt").write_text(perfkit.summarise_py_spy(raw))
     finally:
         result["server_peak_rss_mb"] = rss.stop() / 1e6
         stop_server(server)

@@ -12,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import signal
 import statistics
+import subprocess
 import sys
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,6 +144,39 @@ class PeakRSS:
         self._stop.set()
         self._thread.join(timeout=2)
         return self.peak
+
+
+def start_py_spy(pid: int, raw: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling ``pid`` (all threads, 200 Hz) into collapsed stacks at ``raw``."""
+    command = [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid)]
+    command += ["--rate", "200", "--format", "raw", "--output", str(raw), "--nonblocking"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_py_spy(spy: subprocess.Popen[bytes]) -> None:
+    spy.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
+    spy.wait(timeout=60)
+
+
+def summarise_py_spy(raw: Path, top: int = 45) -> str:
+    """Share of samples per frame: inclusive for KMS code, self time for everything."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames, n = stack.split(";"), int(count)
+        total += n
+        own[frames[-1]] += n
+        for frame in set(frames):
+            if any(f"({part}/" in frame for part in ("kms", "index", "api", "ingest")):
+                inclusive[frame] += n
+    lines = [f"py-spy, server under c=8 load: {total} samples (all threads, 200 Hz)", ""]
+    lines += ["inclusive, KMS code:"]
+    lines += [f"{n / total:7.1%}  {f}" for f, n in inclusive.most_common(top)]
+    lines += ["", "self time, any code:"]
+    lines += [f"{n / total:7.1%}  {f}" for f, n in own.most_common(top // 2)]
+    return "\n".join(lines) + "\n"
 
 
 def dir_size(path: Path) -> int:
