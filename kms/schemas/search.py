@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -155,11 +156,35 @@ class Opportunity(BaseModel):
     limit: int = Field(5, ge=1, le=20)
 
 
+class ReasonPart(BaseModel):
+    """One part of why a recommendation matters, for a client to word in its language."""
+
+    code: Literal[
+        "kind_for_stage",
+        "tagged_for_stage",
+        "kind_useful_at",
+        "won_deals",
+        "pinned",
+        "graph",
+        "feedback",
+        "matches",
+        "stale",
+        "relevant",
+    ]
+    kind: str | None = None
+    stage: str | None = Field(None, description="Stage key")
+    competitor: str | None = None
+    industry: str | None = None
+
+
 class Recommendation(BaseModel):
     asset_id: int
     title: str
     kind: str
-    reason: str = Field(description="One line: why this asset matters at this stage")
+    reason: str = Field(description="One line in English: why this asset matters at this stage")
+    reason_parts: list[ReasonPart] = Field(
+        description="The same reason as codes with values, to word in any language"
+    )
     snippet: str
     score: float
     citation: Citation

@@ -18,6 +18,7 @@ from kms.errors import InputError
 from kms.models import EntityType
 from kms.schemas import (
     Opportunity,
+    ReasonPart,
     Recommendation,
     RecommendResponse,
     SearchRequest,
@@ -47,41 +48,65 @@ class ReasonContext:
     industry: str | None = None
 
 
-def reason_line(why: list[tuple[str, float]], ctx: ReasonContext) -> str:
-    """One line from the strongest signals, strongest first, at most three parts:
-    e.g. 'Battlecard for Negotiation (商务谈判) · matches the opportunity · pinned'."""
+def reason_parts(why: list[tuple[str, float]], ctx: ReasonContext) -> list[ReasonPart]:
+    """Why an asset matters, from its strongest signals, strongest first, at most three.
+
+    Parts are codes with values (kind, stage key, competitor, industry), so each client
+    words them in its own language; ``reason_line`` words them in English.
+    """
     signals = {name for name, value in why if value > 0}
-    stage = f"{ctx.stage.names.en} ({ctx.stage.names.zh})"
-    kind = ctx.kind.replace("_", " ").capitalize()
-    phrases: list[str] = []
+    useful = ctx.kind in ctx.stage.asset_kinds
+    parts: list[ReasonPart] = []
     if "stage" in signals:
-        useful = ctx.kind in ctx.stage.asset_kinds
-        phrases.append(f"{kind} for {stage}" if useful else f"tagged for {stage}")
-    elif ctx.kind in ctx.stage.asset_kinds:
-        phrases.append(f"{kind}, useful at {ctx.stage.names.en}")
+        code = "kind_for_stage" if useful else "tagged_for_stage"
+        parts.append(ReasonPart(code=code, kind=ctx.kind, stage=ctx.stage.key))
+    elif useful:
+        parts.append(ReasonPart(code="kind_useful_at", kind=ctx.kind, stage=ctx.stage.key))
     for name, value in sorted(why, key=lambda w: -w[1]):
-        phrase = _phrase(name, value, ctx)
-        if phrase and phrase not in phrases:
-            phrases.append(phrase)
-    text = " · ".join(phrases[:3]) or "relevant to this opportunity"
-    return text[0].upper() + text[1:]
+        part = _part(name, value, ctx)
+        if part and part not in parts:
+            parts.append(part)
+    return parts[:3] or [ReasonPart(code="relevant")]
 
 
-def _phrase(name: str, value: float, ctx: ReasonContext) -> str | None:
+def _part(name: str, value: float, ctx: ReasonContext) -> ReasonPart | None:
     if name == "stale":
-        return "review overdue"
+        return ReasonPart(code="stale")
     if value <= 0:
         return None
     if name == "won_deals":
-        against = f" against {ctx.competitor}" if ctx.competitor else ""
-        where = f" in {ctx.industry}" if ctx.industry else ""
+        return ReasonPart(code="won_deals", competitor=ctx.competitor, industry=ctx.industry)
+    code = {"pinned": "pinned", "graph": "graph", "feedback": "feedback"}.get(name)
+    if code is None and name in RETRIEVAL_SIGNALS:
+        code = "matches"
+    return ReasonPart(code=code) if code else None
+
+
+def reason_line(why: list[tuple[str, float]], ctx: ReasonContext) -> str:
+    """The reason in English, e.g. 'Battlecard for Negotiation (商务谈判) · matches the
+    opportunity · pinned by a curator'."""
+    text = " · ".join(_english(part, ctx) for part in reason_parts(why, ctx))
+    return text[0].upper() + text[1:]
+
+
+def _english(part: ReasonPart, ctx: ReasonContext) -> str:
+    kind = (part.kind or "").replace("_", " ").capitalize()
+    stage = f"{ctx.stage.names.en} ({ctx.stage.names.zh})"
+    if part.code == "won_deals":
+        against = f" against {part.competitor}" if part.competitor else ""
+        where = f" in {part.industry}" if part.industry else ""
         return f"on what won deals{against}{where} involved"
     return {
+        "kind_for_stage": f"{kind} for {stage}",
+        "tagged_for_stage": f"tagged for {stage}",
+        "kind_useful_at": f"{kind}, useful at {ctx.stage.names.en}",
         "pinned": "pinned by a curator",
         "graph": "proof for a problem in this deal",
         "feedback": "reps found it helpful",
-        **dict.fromkeys(RETRIEVAL_SIGNALS, "matches the opportunity"),
-    }.get(name)
+        "matches": "matches the opportunity",
+        "stale": "review overdue",
+        "relevant": "relevant to this opportunity",
+    }[part.code]
 
 
 def opportunity_text(opp: Opportunity, stage: StageSpec, limit: int) -> str:
@@ -164,6 +189,7 @@ def _recommendation(
         title=hit.title,
         kind=hit.kind,
         reason=reason_line(ranked.why, replace(context, kind=hit.kind)),
+        reason_parts=reason_parts(ranked.why, replace(context, kind=hit.kind)),
         snippet=hit.snippet,
         score=hit.score,
         citation=hit.citation,

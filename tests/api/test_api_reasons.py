@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kms.config import DEFAULT_SALES_PROCESS
-from kms.services.recommend import ReasonContext, reason_line
+from kms.services.recommend import ReasonContext, reason_line, reason_parts
 from kms.stages import load_sales_process
 
 NEGOTIATION = load_sales_process(DEFAULT_SALES_PROCESS).get("negotiation")
@@ -42,3 +42,16 @@ def test_reason_line(kind: str, why: list[tuple[str, float]], expected: str) -> 
     assert NEGOTIATION is not None
     ctx = ReasonContext(NEGOTIATION, kind, "DataForge", "Manufacturing")
     assert reason_line(why, ctx) == expected
+
+
+def test_reason_parts_carry_what_a_client_needs_to_word_them() -> None:
+    assert NEGOTIATION is not None
+    ctx = ReasonContext(NEGOTIATION, "battlecard", "DataForge", None)
+    parts = reason_parts([("bm25", 0.9), ("stage", 0.3), ("won_deals", 0.05)], ctx)
+    assert [p.model_dump(exclude_none=True) for p in parts] == [
+        {"code": "kind_for_stage", "kind": "battlecard", "stage": "negotiation"},
+        {"code": "matches"},
+        {"code": "won_deals", "competitor": "DataForge"},
+    ]
+    article = ReasonContext(NEGOTIATION, "article")
+    assert [p.code for p in reason_parts([("draft", -0.05)], article)] == ["relevant"]

@@ -41,6 +41,9 @@ def result_ids(page) -> list[int]:
     ]
 
 
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 def test_rep_search_in_chinese_and_english_with_feedback(zh_page, web) -> None:
     page = zh_page
     started = time.perf_counter()
@@ -140,6 +143,14 @@ def test_widget_in_crm_page_follows_the_stage(page, web) -> None:
     assert frame.locator("#exit li").count() > 0
     page.wait_for_timeout(300)  # let the frame settle its height
     screenshot(page, "crm-widget.png")
+
+    # in Chinese, the reasons are worded in Chinese too (from reason_parts)
+    page.evaluate("KMSWidget.update({lang: 'zh'})")
+    frame.locator("#stage-name", has_text="商务谈判").wait_for()
+    frame.locator(".rec").first.wait_for()
+    chinese = frame.locator(".rec-reason").all_inner_texts()
+    assert chinese and all(HAN.search(r) and "opportunity" not in r for r in chinese), chinese
+    page.evaluate("KMSWidget.update({lang: 'en'})")
 
     # an unknown CRM stage is explained, with the names that are known
     page.evaluate("KMSWidget.update({stage: 'Signed in blood'})")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import get_args
+
+from kms.schemas import ReasonPart
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 ENTRY = re.compile(r'^\s*"([\w.]+)":\s*\{\s*en:\s*"(.*?)",\s*zh:\s*"(.*?)"', re.M | re.S)
@@ -65,6 +68,13 @@ DYNAMIC = {
         "feedback",
     ],
     "filters": ["competitor", "industry", "segment", "region", "stage", "product"],
+    # every code /v1/recommend may send, plus the won-deal variants the widget words
+    "reason": [
+        *get_args(ReasonPart.model_fields["code"].annotation),
+        "won_deals_vs",
+        "won_deals_in",
+        "won_deals_vs_in",
+    ],
 }
 
 

@@ -229,6 +229,20 @@ export const STRINGS = {
   "widget.win_rate_of": { en: "win rate in {n} deals", zh: "赢单率(共 {n} 个商机)" },
   "widget.bad_stage": { en: "Unknown CRM stage “{stage}”", zh: "无法识别的 CRM 阶段“{stage}”" },
   "widget.open_search": { en: "Search all knowledge →", zh: "搜索全部知识 →" },
+  // why a recommendation matters (reason_parts from /v1/recommend)
+  "reason.kind_for_stage": { en: "{kind} for {stage}", zh: "适用于{stage}的{kind}" },
+  "reason.tagged_for_stage": { en: "tagged for {stage}", zh: "已标注为{stage}阶段" },
+  "reason.kind_useful_at": { en: "{kind}, useful at {stage}", zh: "{kind},{stage}阶段常用" },
+  "reason.won_deals": { en: "on what won deals involved", zh: "赢单中用到过" },
+  "reason.won_deals_vs": { en: "on what won deals against {competitor} involved", zh: "对阵{competitor}的赢单中用到过" },
+  "reason.won_deals_in": { en: "on what won deals in {industry} involved", zh: "{industry}行业的赢单中用到过" },
+  "reason.won_deals_vs_in": { en: "on what won deals against {competitor} in {industry} involved", zh: "{industry}行业对阵{competitor}的赢单中用到过" },
+  "reason.pinned": { en: "pinned by a curator", zh: "由内容管理员置顶" },
+  "reason.graph": { en: "proof for a problem in this deal", zh: "可佐证本商机中的问题" },
+  "reason.feedback": { en: "reps found it helpful", zh: "销售反馈有用" },
+  "reason.matches": { en: "matches the opportunity", zh: "与商机匹配" },
+  "reason.stale": { en: "review overdue", zh: "已过复审期" },
+  "reason.relevant": { en: "relevant to this opportunity", zh: "与本商机相关" },
 
   // ---- console ----
   "role.rep": { en: "rep", zh: "销售代表" },

@@ -177,7 +177,20 @@ function recItem(item, i) {
       onclick: () => openSource(state.api, item.citation) }),
     h("div.rec-meta", null, h("span.badge.accent", { text: kindName(item.kind) }),
       item.citation.section && h("span.small.faint", { text: `§ ${item.citation.section}` })),
-    item.reason && h("p.rec-reason", { text: item.reason }));
+    h("p.rec-reason", { text: reasonText(item.reason_parts, state.response.stage) }));
+}
+
+/** The reason parts of a recommendation, worded in the current language. */
+function reasonText(parts, stage) {
+  const words = parts.map((part) => {
+    if (part.code === "won_deals") {
+      const key = ["reason.won_deals", part.competitor && "_vs", part.industry && "_in"].filter(Boolean).join("");
+      return t(key, { competitor: part.competitor, industry: part.industry });
+    }
+    return t(`reason.${part.code}`, { kind: kindName(part.kind), stage: pick(stage) });
+  });
+  const text = words.join(" · ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function renderWinloss(list) {
