@@ -18,7 +18,7 @@ Per corpus size (chunks; see ``perfkit`` for how the corpus is built):
 4. Profiles: py-spy on the server under a further c=8 load (not the measured one) →
    ``bench/results/perf.server-profile.txt``; a cProfile of 20 in-process searches →
    ``bench/results/perf.profile.txt``.
-5. In the same run: the semantic floor (raw model encode of the same queries + exact
+5. In the same run (``perfrefs``): the semantic floor (raw model encode of the same queries + exact
    faiss ``IndexFlatIP`` over the same vectors, for the models the query's language
    uses) with single-threaded models (``floor``, the ratios' base) and with the
    models as the product configures them (``floor_as_configured``); ``bm25s`` over
@@ -52,27 +52,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import perfkit
 from apiserver import cli_key, start_server, stop_server
 from common import CACHE_DIR, RESULTS_DIR
+from perfkit import EMBEDDERS, TEAM, knows, log
+from perfrefs import floor_and_keyword
 
-from index.analyzer import tokenize
 from index.embedders import load_embedder, passage_text
-from index.hybrid import CACHE_FILE, HybridIndex, keyword_doc
-from index.keyword import ENGINES, open_keyword_index
+from index.hybrid import HybridIndex
 from index.language import detect_language
-from index.policy import CANDIDATES, sources_for
 from kms.config import Settings
 
-TEAM = "emea-enterprise"  # the demo's restricted team: the rep key belongs to it
 COLD_SAMPLE = 256
 SERVER_ENV = {
     "KMS_EMBED_CACHE_DIR": str(CACHE_DIR),
     "KMS_DEMO": "0",
     "KMS_RATE_LIMIT_PER_MINUTE": "1000000",  # measure search, not the per-key rate limit
 }
-EMBEDDERS = ("minilm", "use")
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 def build_data_dir(size: int, data_dir: Path) -> tuple[dict, list[int], list[str]]:  # type: ignore[type-arg]
@@ -176,7 +169,7 @@ def cold_ingest_vs_raw(data_dir: Path, ids: list[int]) -> dict:  # type: ignore[
     def raw_encode() -> float:
         started = time.perf_counter()
         for model in raw.values():
-            model.encode([t for t, lg in zip(texts, langs, strict=True) if _knows(model, lg)])
+            model.encode([t for t, lg in zip(texts, langs, strict=True) if knows(model, lg)])
         return time.perf_counter() - started
 
     def product_index() -> float:
@@ -208,11 +201,6 @@ def cold_ingest_vs_raw(data_dir: Path, ids: list[int]) -> dict:  # type: ignore[
     }
 
 
-def _knows(model: object, lang: str) -> bool:
-    langs = getattr(model, "languages", None)
-    return langs is None or lang in langs
-
-
 def http_load(url: str, key: str, reqs: list[dict], concurrency: int) -> dict:  # type: ignore[type-arg]
     import httpx
 
@@ -232,95 +220,6 @@ def http_load(url: str, key: str, reqs: list[dict], concurrency: int) -> dict:  
         times = [t for part in pool.map(worker, batches) for t in part]
     wall = time.perf_counter() - started
     return {**perfkit.percentiles(times), "qps": len(times) / wall, "concurrency": concurrency}
-
-
-def floor_and_keyword(data_dir: Path, texts: list[str], qs: list[str]) -> dict:  # type: ignore[type-arg]
-    """Semantic floor (raw encode + faiss flat), bm25s and KeywordIndex on the same queries."""
-    import bm25s
-    import faiss
-
-    from index.embed_cache import CachedEmbedder
-
-    langs = [detect_language(t) for t in texts]
-    out: dict[str, object] = {}
-    flat, raw = {}, {}
-    for name in EMBEDDERS:
-        raw[name] = load_embedder(name)
-        cached = CachedEmbedder(raw[name], CACHE_DIR / CACHE_FILE)  # same vectors as the index
-        take = [t for t, lg in zip(texts, langs, strict=True) if _knows(raw[name], lg)]
-        vecs = cached.encode(take)
-        cached.close()
-        flat[name] = faiss.IndexFlatIP(raw[name].dim)
-        flat[name].add(vecs)
-        raw[name].encode(["warm up"], is_query=True)
-    # the raw models as the product configures them (2 threads), then single-threaded:
-    # on this shared 2-core machine a 2-thread pool costs 100+ ms on a one-query encode
-    for label, threads in [("floor_as_configured", None), ("floor", 1)]:
-        models = raw if threads is None else {n: load_embedder(n, threads=1) for n in EMBEDDERS}
-        for model in models.values():
-            model.encode(["warm up"], is_query=True)
-        times, encode_times = [], []
-        for q in qs:
-            t0 = time.perf_counter()
-            for name in sorted(sources_for(detect_language(q)) & set(EMBEDDERS)):
-                t1 = time.perf_counter()
-                v = models[name].encode([q], is_query=True)
-                encode_times.append(time.perf_counter() - t1)
-                flat[name].search(v, CANDIDATES)
-            times.append(time.perf_counter() - t0)
-        out[label] = perfkit.percentiles(times)
-        out[f"{label}_encode_per_model"] = perfkit.percentiles(encode_times)
-
-    started = time.perf_counter()
-    retriever = bm25s.BM25()
-    retriever.index([tokenize(t) for t in texts], show_progress=False)
-    out["bm25s_build_s"] = time.perf_counter() - started
-    vocab = retriever.vocab_dict
-    times = []
-    for q in qs:
-        toks = [t for t in tokenize(q) if t in vocab] or [next(iter(vocab))]
-        t0 = time.perf_counter()
-        retriever.retrieve([toks], k=min(CANDIDATES, len(texts)), show_progress=False)
-        times.append(time.perf_counter() - t0)
-    out["bm25s"] = perfkit.percentiles(times)
-
-    out.update(keyword_engines(data_dir, qs))
-    return out
-
-
-def keyword_engines(data_dir: Path, qs: list[str]) -> dict:  # type: ignore[type-arg]
-    """Each keyword engine built from the data dir's chunks, then the same queries."""
-    from sqlmodel import select
-
-    from kms.models import Chunk
-    from kms.services.app import Services
-    from kms.services.indexing import build_index_chunks
-
-    services = Services(Settings(data_dir=data_dir, embed_cache_dir=CACHE_DIR, demo=False))
-    with services.db.session() as session:
-        ids = [int(i) for i in session.exec(select(Chunk.id)).all() if i is not None]
-        docs = [keyword_doc(c) for c in build_index_chunks(session, ids)]
-    services.db.close()
-    out: dict[str, object] = {}
-    for engine in ENGINES:
-        with tempfile.TemporaryDirectory(dir=data_dir) as tmp:
-            keyword = open_keyword_index(Path(tmp), engine)
-            log(f"keyword engine {engine}: indexing {len(docs)} chunks")
-            started = time.perf_counter()
-            for i in range(0, len(docs), 5000):
-                keyword.upsert(docs[i : i + 5000])
-            keyword.optimize()
-            out[f"keyword_{engine}_build_s"] = time.perf_counter() - started
-            for q in qs[:3]:
-                keyword.search(q, CANDIDATES, [TEAM])
-            times = []
-            for q in qs:
-                t0 = time.perf_counter()
-                keyword.search(q, CANDIDATES, [TEAM])
-                times.append(time.perf_counter() - t0)
-            keyword.close()
-        out[f"keyword_{engine}"] = perfkit.percentiles(times)
-    return out
 
 
 def profile_search(data_dir: Path, reqs: list[dict], path: Path) -> None:  # type: ignore[type-arg]

@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from common import REPO, SETS, load_set
 
 sys.path.insert(0, str(REPO / "tests" / "api"))
 
+TEAM = "emea-enterprise"  # the demo's restricted team: the benchmark's rep key belongs to it
+EMBEDDERS = ("minilm", "use")
 MAX_CHARS = 2000
 VARIANTS = ("EMEA", "APAC", "Americas", "渠道", "大客户", "Mid-market", "政企", "SMB")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
@@ -93,6 +96,16 @@ def queries(n: int, seed: int = 7) -> list[tuple[str, str]]:
         out += [(name, q) for q in rng.sample(texts, min(n // len(SETS), len(texts)))]
     rng.shuffle(out)
     return out
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def knows(model: object, lang: str) -> bool:
+    """Does an embedder embed text in ``lang`` (as the index decides)?"""
+    langs = getattr(model, "languages", None)
+    return langs is None or lang in langs
 
 
 def content_hash(text: str) -> str:
