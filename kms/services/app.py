@@ -52,6 +52,7 @@ class Services:
         self.db = Database(settings)
         self.classifier = StageClassifier(self.db.process)
         self.write_lock = threading.Lock()
+        self.gap_lock = threading.Lock()  # gap detection runs one at a time
 
     @property
     def process(self) -> SalesProcess:

@@ -143,8 +143,8 @@ def _differs(gap: Gap, item: Found) -> bool:
 
 
 def detect_gaps(services: Services, actor: str = "system") -> GapDetection:
-    """Run every detection rule; idempotent."""
-    with services.db.session() as session:
+    """Run every detection rule; idempotent (and one run at a time per process)."""
+    with services.gap_lock, services.db.session() as session:
         found: Findings = {}
         found.update(negative_feedback(session))
         found.update(thin_stages(session, services))
