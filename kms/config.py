@@ -77,8 +77,8 @@ class Settings(BaseSettings):
         0,
         ge=0,
         description="Searches (search, answer, recommend) the server runs at once; the rest "
-        "wait their turn. 0 means one per CPU core: more threads only fight over Python's "
-        "interpreter lock (measured at 8 concurrent clients: 28 QPS unbounded, 36 QPS gated).",
+        "wait their turn, first come first served. 0 means one per CPU core. Measured with 8 "
+        "clients on 2 cores: the same 36 QPS as unbounded, p95 270 ms instead of 490 ms.",
     )
     near_duplicate_threshold: float = Field(
         0.85, description="Shingle Jaccard similarity above which a chunk is a near-duplicate."
