@@ -44,8 +44,9 @@ class StageContext:
 
 @dataclass(frozen=True)
 class Weights:
-    # Stage weights, from bench/stage_quality.py (nDCG@10 over 60 queries): 0.35 / 0.5
-    # gave 0.763, 0.45 / 0.2 gives 0.793 (0.45 / 0.05-0.2 all 0.793-0.795). Kept below
+    # Stage weights, from bench/stage_quality.py (nDCG@10 over 60 queries, swept with
+    # whoosh): 0.35 / 0.5 gave 0.763, 0.45 / 0.2 gave 0.793 (0.45 / 0.05-0.2 all
+    # 0.793-0.795; 0.799 with tantivy). Kept below
     # 0.5 so that a weakly inferred stage (confidence 0.2) cannot overturn a 0.1 lead
     # in retrieval, and a far better match still wins (tests/test_ranking.py).
     stage: float = 0.45
