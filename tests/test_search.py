@@ -185,3 +185,20 @@ def test_switching_the_keyword_engine_is_healed_by_sync(demo_copy: Path) -> None
     whoosh.close()
     for old, new in zip(expected, found, strict=True):
         assert old[:3] == new[:3]
+
+
+def test_stage_coverage_counted_in_sql_equals_the_per_asset_view(demo_services: Services) -> None:
+    """Gap detection counts covered stages in SQL; the analytics view counts per asset."""
+    from kms.services.coverage import (
+        approved_count_per_stage,
+        approved_per_stage,
+        coverage,
+        live_assets,
+    )
+
+    keys = demo_services.process.keys
+    with demo_services.db.session() as session:
+        in_sql = approved_count_per_stage(session, keys)
+        per_asset = approved_per_stage(coverage(session, live_assets(session)), keys)
+    assert in_sql == per_asset
+    assert sum(in_sql.values()) > 20 and all(key in in_sql for key in keys)

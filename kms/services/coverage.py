@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import distinct, func, or_
 from sqlmodel import Session, col, select
 
 from kms.models import Asset, AssetStatus, Chunk, ChunkStage, StageOrigin
@@ -43,6 +44,28 @@ def coverage(session: Session, assets: list[Asset]) -> list[Covered]:
         if origin != StageOrigin.inferred or score >= COVER_MIN:
             stages.setdefault(asset_id, set()).add(key)
     return [Covered(a, frozenset(stages.get(a.id or 0, set()))) for a in assets]
+
+
+def approved_count_per_stage(session: Session, stage_keys: list[str]) -> dict[str, int]:
+    """Approved live assets covering each stage, counted in SQL: the same numbers as
+    ``approved_per_stage(coverage(...))`` without loading every asset (100k assets cost
+    gap detection 4.5 s and a few hundred MB)."""
+    counts = dict.fromkeys(stage_keys, 0)
+    rows = session.exec(
+        select(ChunkStage.stage_key, func.count(distinct(col(Chunk.asset_id))))
+        .join(Chunk, col(Chunk.id) == ChunkStage.chunk_id)
+        .join(Asset, col(Asset.id) == Chunk.asset_id)
+        .where(
+            Asset.status == AssetStatus.approved,
+            col(Asset.duplicate_of).is_(None),
+            or_(col(ChunkStage.origin) != StageOrigin.inferred, col(ChunkStage.score) >= COVER_MIN),
+        )
+        .group_by(col(ChunkStage.stage_key))
+    ).all()
+    for key, count in rows:
+        if key in counts:
+            counts[key] = int(count)
+    return counts
 
 
 def approved_per_stage(covered: list[Covered], stage_keys: list[str]) -> dict[str, int]:

@@ -16,7 +16,7 @@ from kms.models import Asset, AssetStatus, Entity, EntityType, Feedback, Gap, Qu
 from kms.models._types import utcnow
 from kms.schemas import GapDetection
 from kms.services.app import Services
-from kms.services.coverage import approved_per_stage, coverage, live_assets
+from kms.services.coverage import approved_count_per_stage
 from kms.services.gaps import audit, query_subject
 from kms.services.graph import edges_from, edges_to
 
@@ -59,9 +59,8 @@ def negative_feedback(session: Session) -> Findings:
 
 
 def thin_stages(session: Session, services: Services) -> Findings:
-    covered = coverage(session, live_assets(session))
     process = services.process
-    counts = approved_per_stage(covered, process.keys)
+    counts = approved_count_per_stage(session, process.keys)
     found: Findings = {}
     for key, count in counts.items():
         spec = process.get(key)
