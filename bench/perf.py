@@ -52,11 +52,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import perfkit
 from apiserver import cli_key, start_server, stop_server
 from common import CACHE_DIR, RESULTS_DIR
-from perfkit import EMBEDDERS, TEAM, knows, log
+from perfkit import EMBEDDERS, TEAM, log
 from perfrefs import floor_and_keyword
 
 from index.embedders import load_embedder, passage_text
-from index.hybrid import HybridIndex
+from index.hybrid import HybridIndex, understands
 from index.language import detect_language
 from kms.config import Settings
 
@@ -169,7 +169,7 @@ def cold_ingest_vs_raw(data_dir: Path, ids: list[int]) -> dict:  # type: ignore[
     def raw_encode() -> float:
         started = time.perf_counter()
         for model in raw.values():
-            model.encode([t for t, lg in zip(texts, langs, strict=True) if knows(model, lg)])
+            model.encode([t for t, lg in zip(texts, langs, strict=True) if understands(model, lg)])
         return time.perf_counter() - started
 
     def product_index() -> float:

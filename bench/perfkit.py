@@ -102,12 +102,6 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def knows(model: object, lang: str) -> bool:
-    """Does an embedder embed text in ``lang`` (as the index decides)?"""
-    langs = getattr(model, "languages", None)
-    return langs is None or lang in langs
-
-
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 

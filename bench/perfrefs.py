@@ -16,11 +16,11 @@ from pathlib import Path
 
 import perfkit
 from common import CACHE_DIR
-from perfkit import EMBEDDERS, TEAM, knows, log
+from perfkit import EMBEDDERS, TEAM, log
 
 from index.analyzer import tokenize
 from index.embedders import load_embedder
-from index.hybrid import CACHE_FILE, keyword_doc
+from index.hybrid import CACHE_FILE, keyword_doc, understands
 from index.keyword import ENGINES, open_keyword_index
 from index.language import detect_language
 from index.policy import CANDIDATES, sources_for
@@ -40,7 +40,7 @@ def floor_and_keyword(data_dir: Path, texts: list[str], qs: list[str]) -> dict: 
     for name in EMBEDDERS:
         raw[name] = load_embedder(name)
         cached = CachedEmbedder(raw[name], CACHE_DIR / CACHE_FILE)  # same vectors as the index
-        take = [t for t, lg in zip(texts, langs, strict=True) if knows(raw[name], lg)]
+        take = [t for t, lg in zip(texts, langs, strict=True) if understands(raw[name], lg)]
         vecs = cached.encode(take)
         cached.close()
         flat[name] = faiss.IndexFlatIP(raw[name].dim)

@@ -139,7 +139,7 @@ class HybridIndex:
         langs = [chunk_language(c) for c in latest]
         encoded: dict[str, tuple[np.ndarray, np.ndarray, list[int]]] = {}
         for name, embedder in self.embedders.items():
-            knows = [_understands(embedder, lang) for lang in langs]
+            knows = [understands(embedder, lang) for lang in langs]
             take = [i for i, ok in enumerate(knows) if ok]
             skip = [latest[i].chunk_id for i, ok in enumerate(knows) if not ok]
             ids = np.array([latest[i].chunk_id for i in take], dtype=np.int64)
@@ -230,7 +230,7 @@ class HybridIndex:
         out = {KEYWORD: self.keyword.ids(), "visibility": self.visibility.ids()}
         for name, index in self.vectors.items():
             embedder = self.embedders[name]
-            skipped = {c for c, lang in self.languages.items() if not _understands(embedder, lang)}
+            skipped = {c for c, lang in self.languages.items() if not understands(embedder, lang)}
             out[name] = index.ids() | skipped
         return out
 
@@ -287,7 +287,8 @@ def chunk_language(chunk: IndexChunk) -> str:
     return detect_language(passage_text(chunk.title, chunk.text))
 
 
-def _understands(embedder: Embedder, language: str) -> bool:
+def understands(embedder: Embedder, language: str) -> bool:
+    """Does the embedder embed text in ``language`` (``Embedder.languages``)?"""
     return embedder.languages is None or language in embedder.languages
 
 

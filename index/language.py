@@ -11,6 +11,7 @@ it mixed; a sentence with real English words next to Chinese does.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 Language = Literal["zh", "en", "mixed"]
@@ -31,6 +32,14 @@ def cjk_share(text: str) -> float:
     latin = len(_LATIN_WORD_RE.findall(text))
     total = cjk + latin
     return cjk / total if total else 0.0
+
+
+DOCUMENT_SAMPLE_CHARS = 20_000  # a document's language is judged on its first 20k chars
+
+
+def document_language(parts: Iterable[str]) -> Language:
+    """The language of a document made of ``parts`` (its chunks, in order)."""
+    return detect_language(" ".join(parts)[:DOCUMENT_SAMPLE_CHARS])
 
 
 def detect_language(text: str) -> Language:

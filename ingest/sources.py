@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.language import detect_language
+from index.language import detect_language, document_language
 from ingest.drafts import AssetDraft
 from ingest.kinds import infer_kind
 from ingest.manifest import FileMeta
@@ -84,7 +84,7 @@ def document_draft(source: SourceFile, settings: Settings) -> AssetDraft:
         kind=meta.kind or infer_kind(source.path.name, doc.title),
         title=doc.title,
         content_hash=digest,
-        language=detect_language(" ".join(c.text for c in chunks)[:20_000]),
+        language=document_language(c.text for c in chunks),
         chunks=chunks,
         mime=doc.mime,
         stored_file=stored,

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from index.analyzer import tokenize
 from index.embed_cache import CachedEmbedder
 from index.hybrid import HybridIndex, IndexChunk
 from index.policy import LANGUAGE_WEIGHTS, source_specs
+from tests.strategies import caller_teams, query_words, team_docs
 
 
 class HashEmbedder:
@@ -172,23 +172,11 @@ def test_query_vectors_are_remembered_in_memory_not_on_disk(tmp_path: Path) -> N
         assert conn.execute("SELECT count(*) FROM vectors").fetchone() == (0,)
 
 
-TEAMS = ["red", "blue", "green"]
 WORDS = ["price", "discount", "renewal", "gateway", "licence", "价格", "折扣"]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    docs=st.lists(
-        st.tuples(
-            st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
-            st.lists(st.sampled_from(TEAMS), max_size=2, unique=True),
-        ),
-        min_size=1,
-        max_size=20,
-    ),
-    caller=st.lists(st.sampled_from(TEAMS), max_size=2, unique=True),
-    query=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
-)
+@given(docs=team_docs(WORDS, 20), caller=caller_teams(), query=query_words(WORDS))
 def test_no_result_is_ever_hidden_from_its_caller_or_shown_to_others(
     docs: list[tuple[list[str], list[str]]], caller: list[str], query: list[str]
 ) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from index.keyword import ENGINES, KeywordDoc, KeywordIndex, open_keyword_index
+from tests.strategies import caller_teams, query_words, team_docs
 
 DOCS = [
     KeywordDoc(1, "The LF-200 gateway reports ERR-LF-4012 when the licence expires.", "Errors"),
@@ -146,23 +146,11 @@ def test_a_second_process_waits_for_the_write_lock(tmp_path: Path, engine: str) 
     assert open_keyword_index(tmp_path / "kw", engine).ids() == {1, 7, 8}
 
 
-TEAMS = ["red", "blue", "green"]
 WORDS = ["price", "discount", "renewal", "gateway", "licence"]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    docs=st.lists(
-        st.tuples(
-            st.lists(st.sampled_from(WORDS), min_size=1, max_size=4),
-            st.lists(st.sampled_from(TEAMS), max_size=2, unique=True),
-        ),
-        min_size=1,
-        max_size=25,
-    ),
-    caller=st.lists(st.sampled_from(TEAMS), max_size=2, unique=True),
-    query=st.lists(st.sampled_from(WORDS), min_size=1, max_size=3),
-)
+@given(docs=team_docs(WORDS, 25), caller=caller_teams(), query=query_words(WORDS))
 def test_restricted_docs_never_reach_other_teams(
     docs: list[tuple[list[str], list[str]]], caller: list[str], query: list[str]
 ) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from index.hybrid import IndexChunk
-from index.language import detect_language
+from index.language import detect_language, document_language
 from kms.models import Asset, AssetStatus, Chunk, ChunkStage, Entity
 from kms.services.app import Services
 
@@ -161,7 +161,7 @@ def relabel_languages(session: Session) -> int:
             session.add(chunk)
             changed += 1
     for asset in session.exec(select(Asset).where(col(Asset.id).in_(list(texts)))):
-        language = detect_language(" ".join(texts[asset.id or 0])[:20_000])
+        language = document_language(texts[asset.id or 0])
         if asset.language != language:
             asset.language = language
             session.add(asset)

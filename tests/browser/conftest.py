@@ -52,25 +52,24 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture()
-def page(browser: object) -> Iterator[object]:
-    """A fresh page (own storage) with English UI; errors in page scripts fail the test."""
-    context = browser.new_context(viewport=VIEWPORT, locale="en-US")  # type: ignore[attr-defined]
+def _page(browser: object, locale: str) -> Iterator[object]:
+    """A fresh page (own storage) in ``locale``; errors in page scripts fail the test."""
+    context = browser.new_context(viewport=VIEWPORT, locale=locale)  # type: ignore[attr-defined]
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
     context.close()
     assert not errors, f"script errors in the page: {errors}"
+
+
+@pytest.fixture()
+def page(browser: object) -> Iterator[object]:
+    """A page with English UI."""
+    yield from _page(browser, "en-US")
 
 
 @pytest.fixture()
 def zh_page(browser: object) -> Iterator[object]:
     """A page whose browser language is Chinese."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")  # type: ignore[attr-defined]
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"script errors in the page: {errors}"
+    yield from _page(browser, "zh-CN")
