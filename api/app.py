@@ -19,10 +19,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
+from api.ratelimit import RateLimiter
 from api.routes import mount_routes
-from kms.config import Settings, get_settings
+from kms.core.config import Settings, get_settings
 from kms.services.app import Services
-from kms.services.ratelimit import RateLimiter
 
 log = logging.getLogger("kms.api")
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
@@ -37,7 +37,7 @@ def startup(services: Services) -> threading.Thread:
 
     settings = services.settings
     if settings.demo and _empty(services):
-        from kms.demo import demo_sources
+        from kms.services.demo import demo_sources
         from kms.services.ingest import ingest_paths
 
         for paths, meta in demo_sources():
@@ -68,7 +68,7 @@ def _detect_gaps(services: Services) -> None:
 def _empty(services: Services) -> bool:
     from sqlmodel import select
 
-    from kms.models import Asset
+    from kms.core.models import Asset
 
     with services.db.session() as session:
         return session.exec(select(Asset.id).limit(1)).first() is None

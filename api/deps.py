@@ -2,7 +2,7 @@
 
 Authentication: an API key in ``X-API-Key`` or ``Authorization: Bearer``, checked by
 :func:`kms.services.keys.authenticate` (401 when missing or unknown), then the per-key
-rate limit (429). Roles are checked by :func:`kms.services.keys.require_role` (403).
+rate limit (429). Roles are checked by :func:`kms.core.visibility.require_role` (403).
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from kms.models import Role
-from kms.services.app import Caller, Services
-from kms.services.keys import authenticate, require_role
-from kms.services.ratelimit import RateLimiter
+from api.ratelimit import RateLimiter
+from kms.core.models import Role
+from kms.core.visibility import Caller, require_role
+from kms.services.app import Services
+from kms.services.keys import authenticate
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key")
 bearer = HTTPBearer(auto_error=False, description="The API key as a bearer token")

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kms.errors import KMSError, RateLimited, Unauthorized
+from kms.core.errors import KMSError, RateLimited, Unauthorized
 
 log = logging.getLogger("kms.api")
 

@@ -14,8 +14,8 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from kms.config import Settings
-from kms.errors import InputError, KMSError, TooLarge, UnsupportedType
+from kms.core.config import Settings
+from kms.core.errors import InputError, KMSError, TooLarge, UnsupportedType
 from kms.services.uploads import MAX_FIELD_BYTES, MAX_FILES, UploadStager
 
 OVERHEAD = 1 << 20  # multipart headers and form fields

@@ -9,6 +9,7 @@ secrets, so they are public. Every call they make goes to /v1 with the caller's 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -79,7 +80,7 @@ def mount_pages(app: FastAPI, web_dir: Path) -> None:
 class _Static(StaticFiles):
     """Static files that the browser revalidates (ETag → 304), so an update shows at once."""
 
-    def file_response(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = "no-cache"
         response.headers["X-Content-Type-Options"] = "nosniff"

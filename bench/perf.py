@@ -57,8 +57,8 @@ from perfrefs import floor_and_keyword
 
 from index.embedders import load_embedder, passage_text
 from index.hybrid import HybridIndex, understands
-from index.language import detect_language
-from kms.config import Settings
+from kms.core.config import Settings
+from kms.core.text.language import detect_language
 
 COLD_SAMPLE = 256
 SERVER_ENV = {
@@ -68,13 +68,13 @@ SERVER_ENV = {
 }
 
 
-def build_data_dir(size: int, data_dir: Path) -> tuple[dict, list[int], list[str]]:  # type: ignore[type-arg]
+def build_data_dir(size: int, data_dir: Path) -> tuple[dict, list[int], list[str]]:
     """Demo KB + ``size`` corpus chunks in a fresh data dir; returns timings, ids, texts."""
     from sqlmodel import select
 
-    from kms.demo import demo_sources
-    from kms.models import Asset, AssetStatus, Chunk, ChunkStage
+    from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage
     from kms.services.app import Services
+    from kms.services.demo import demo_sources
     from kms.services.indexing import index_chunks
     from kms.services.ingest import ingest_paths
 
@@ -151,7 +151,7 @@ def build_data_dir(size: int, data_dir: Path) -> tuple[dict, list[int], list[str
     return out, ids, texts
 
 
-def cold_ingest_vs_raw(data_dir: Path, ids: list[int]) -> dict:  # type: ignore[type-arg]
+def cold_ingest_vs_raw(data_dir: Path, ids: list[int]) -> dict:
     """A sample through the product's index path with an empty cache vs the raw models."""
     from kms.services.app import Services
     from kms.services.indexing import build_index_chunks
@@ -201,10 +201,10 @@ def cold_ingest_vs_raw(data_dir: Path, ids: list[int]) -> dict:  # type: ignore[
     }
 
 
-def http_load(url: str, key: str, reqs: list[dict], concurrency: int) -> dict:  # type: ignore[type-arg]
+def http_load(url: str, key: str, reqs: list[dict], concurrency: int) -> dict:
     import httpx
 
-    def worker(batch: list[dict]) -> list[float]:  # type: ignore[type-arg]
+    def worker(batch: list[dict]) -> list[float]:
         times = []
         with httpx.Client(base_url=url, headers={"X-API-Key": key}, timeout=120) as client:
             for body in batch:
@@ -222,14 +222,16 @@ def http_load(url: str, key: str, reqs: list[dict], concurrency: int) -> dict:  
     return {**perfkit.percentiles(times), "qps": len(times) / wall, "concurrency": concurrency}
 
 
-def profile_search(data_dir: Path, reqs: list[dict], path: Path) -> None:  # type: ignore[type-arg]
-    from kms.schemas import SearchRequest
-    from kms.services.app import Caller, Services
+def profile_search(data_dir: Path, reqs: list[dict], path: Path) -> None:
+    from kms.core.models import Role
+    from kms.core.schemas import SearchRequest
+    from kms.core.visibility import Caller
+    from kms.services.app import Services
     from kms.services.search import search
 
     settings = Settings(data_dir=data_dir, embed_cache_dir=CACHE_DIR, demo=False)
     services = Services(settings, serving=True)  # the server's models: 1 thread each
-    caller = Caller(name="perf", role="rep", teams=(TEAM,))
+    caller = Caller(name="perf", role=Role.rep, teams=(TEAM,))
     for body in reqs[:3]:
         search(services, SearchRequest(**body), caller)
     prof = cProfile.Profile()
@@ -244,7 +246,7 @@ def profile_search(data_dir: Path, reqs: list[dict], path: Path) -> None:  # typ
     path.write_text(buf.getvalue())
 
 
-def run_size(size: int, n_requests: int, seed: int = 3) -> dict:  # type: ignore[type-arg]
+def run_size(size: int, n_requests: int, seed: int = 3) -> dict:
     data_dir = CACHE_DIR / f"perf-{size}"
     result: dict[str, object] = {"size": size, "loadavg_start": os.getloadavg()}
     log(f"{size}: building data dir {data_dir}")
@@ -263,7 +265,7 @@ def run_size(size: int, n_requests: int, seed: int = 3) -> dict:  # type: ignore
     stage_keys = [s.key for s in services.process.stages]
     services.db.close()
 
-    def requests(texts: list[str]) -> list[dict]:  # type: ignore[type-arg]
+    def requests(texts: list[str]) -> list[dict]:
         return [{"query": q, "stage": rng.choice(stage_keys), "limit": 10} for q in texts]
 
     reqs, reqs8, reqs_spy = requests(qs), requests(qs8), requests(qs_spy)
@@ -305,7 +307,7 @@ def main() -> None:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out_json = RESULTS_DIR / "perf.json"
     saved = json.loads(out_json.read_text()) if out_json.exists() else {}
-    results: dict[str, dict] = saved.get("sizes", {})  # type: ignore[type-arg]
+    results: dict[str, dict] = saved.get("sizes", {})
     for size in (int(s) for s in args.sizes.split(",")):
         results[str(size)] = run_size(size, args.requests)
         doc = {

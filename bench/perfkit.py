@@ -190,7 +190,7 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def table(results: dict[str, dict]) -> str:  # type: ignore[type-arg]
+def table(results: dict[str, dict]) -> str:
     rows = []
     for size, r in sorted(results.items(), key=lambda kv: int(kv[0])):
         f = r["floor"]
@@ -236,7 +236,7 @@ def table(results: dict[str, dict]) -> str:  # type: ignore[type-arg]
 # -- plot -----------------------------------------------------------------------------
 
 
-def plot(results: dict[str, dict], path: Path) -> None:  # type: ignore[type-arg]
+def plot(results: dict[str, dict], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

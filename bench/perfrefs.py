@@ -22,12 +22,12 @@ from index.analyzer import tokenize
 from index.embedders import load_embedder
 from index.hybrid import CACHE_FILE, keyword_doc, understands
 from index.keyword import ENGINES, open_keyword_index
-from index.language import detect_language
 from index.policy import CANDIDATES, sources_for
-from kms.config import Settings
+from kms.core.config import Settings
+from kms.core.text.language import detect_language
 
 
-def floor_and_keyword(data_dir: Path, texts: list[str], qs: list[str]) -> dict:  # type: ignore[type-arg]
+def floor_and_keyword(data_dir: Path, texts: list[str], qs: list[str]) -> dict:
     """Semantic floor (raw encode + faiss flat), bm25s and KeywordIndex on the same queries."""
     import bm25s
     import faiss
@@ -81,11 +81,11 @@ def floor_and_keyword(data_dir: Path, texts: list[str], qs: list[str]) -> dict: 
     return out
 
 
-def keyword_engines(data_dir: Path, qs: list[str]) -> dict:  # type: ignore[type-arg]
+def keyword_engines(data_dir: Path, qs: list[str]) -> dict:
     """Each keyword engine built from the data dir's chunks, then the same queries."""
     from sqlmodel import select
 
-    from kms.models import Chunk
+    from kms.core.models import Chunk
     from kms.services.app import Services
     from kms.services.indexing import build_index_chunks
 

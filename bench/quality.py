@@ -34,9 +34,9 @@ from common import CACHE_DIR, RESULTS_DIR, SETS, BeirSet, evaluate, load_set
 
 from index.fusion import Fused, SourceSpec, confidence_fuse, minmax_fuse, rrf, zscore_fuse
 from index.hybrid import HybridIndex, IndexChunk
-from index.language import Language, detect_language
 from index.policy import CANDIDATES, KEYWORD, LANGUAGE_WEIGHTS
 from index.vector import VectorIndex
+from kms.core.text.language import Language, detect_language
 
 EMBEDDERS = ("minilm", "use")
 SINGLE = (KEYWORD, *EMBEDDERS)

@@ -27,20 +27,22 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.common import ndcg_at_k  # noqa: E402
-from index.language import has_cjk  # noqa: E402
 from index.ranking import Weights  # noqa: E402
-from kms.config import Settings  # noqa: E402
-from kms.schemas import SearchRequest  # noqa: E402
-from kms.services.app import Caller, Services  # noqa: E402
+from kms.core.config import Settings  # noqa: E402
+from kms.core.models import Role  # noqa: E402
+from kms.core.schemas import SearchRequest  # noqa: E402
+from kms.core.text.language import has_cjk  # noqa: E402
+from kms.core.visibility import Caller  # noqa: E402
+from kms.services.app import Services  # noqa: E402
 from kms.services.search import retrieve  # noqa: E402
 
 QUERIES = REPO / "bench" / "stage_queries.yaml"
 RESULTS = REPO / "bench" / "results" / "stage_quality.json"
-REP = Caller(name="bench", role="rep", teams=())  # a rep in no team: public assets only
+REP = Caller(name="bench", role=Role.rep, teams=())  # a rep in no team: public assets only
 
 
 def build_demo(data_dir: Path) -> Services:
-    from kms.demo import demo_sources
+    from kms.services.demo import demo_sources
     from kms.services.ingest import ingest_paths
 
     settings = Settings(data_dir=data_dir, embed_cache_dir=REPO / ".cache" / "test-embeddings")
@@ -54,7 +56,7 @@ def source_map(services: Services) -> dict[int, str]:
     """Asset id → demo-relative path (``docs/x.md``) for documents."""
     from sqlmodel import select
 
-    from kms.models import Asset
+    from kms.core.models import Asset
 
     with services.db.session() as session:
         rows = session.exec(select(Asset).where(Asset.source_type == "document")).all()
@@ -93,13 +95,14 @@ def main() -> None:
             scores["with" if priors else "without"] = ndcg_at_k(ranked, q["relevant"], 10)
         rows.append({"id": q["id"], "lang": "zh" if has_cjk(q["text"]) else "en", **scores})
     elapsed = time.perf_counter() - start
-    report = {"queries": len(rows), "seconds": round(elapsed, 1), "by_language": {}}
+    by_language: dict[str, dict[str, float]] = {}
+    report = {"queries": len(rows), "seconds": round(elapsed, 1), "by_language": by_language}
     print(f"{'set':<10}{'queries':>8}{'no stage priors':>18}{'stage priors':>15}{'delta':>9}")
     for lang in ("en", "zh", "all"):
         subset = [r for r in rows if lang == "all" or r["lang"] == lang]
         without = statistics.mean(r["without"] for r in subset)
         with_ = statistics.mean(r["with"] for r in subset)
-        report["by_language"][lang] = {
+        by_language[lang] = {
             "queries": len(subset),
             "ndcg@10_without_stage": round(without, 4),
             "ndcg@10_with_stage": round(with_, 4),

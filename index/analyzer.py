@@ -36,7 +36,7 @@ import zhconv
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter2 import stem as _porter2
 
-from index.language import CJK_RE
+from kms.core.text.language import CJK_RE
 
 jieba.setLogLevel(logging.WARNING)
 

@@ -21,8 +21,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-import kms  # noqa: F401  (sets HF_HUB_OFFLINE and friends before any model library loads)
-from index.language import CJK_RE
+import kms.core.offline  # noqa: F401  (HF_HUB_OFFLINE and friends, before any model loads)
+from kms.core.text.language import CJK_RE
 
 EMBEDDER_NAMES = ("minilm", "use")
 

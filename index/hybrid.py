@@ -42,10 +42,10 @@ from index.embed_cache import CachedEmbedder
 from index.embedders import Embedder, load_embedder, passage_text
 from index.fusion import Fused
 from index.keyword import KeywordDoc, open_keyword_index
-from index.language import Language, detect_language
 from index.policy import CANDIDATES, KEYWORD, fuse, sources_for
 from index.vector import DEFAULT_ANN_THRESHOLD, VectorIndex, fsync_dir
 from index.visibility import VisibilityMap
+from kms.core.text.language import Language, detect_language
 
 CACHE_FILE = "embeddings.sqlite"
 CHUNKS_FILE = "chunks.json"  # per chunk: teams (visibility) and language

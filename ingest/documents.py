@@ -43,8 +43,8 @@ from typing import Any, TypeVar
 from ingest.filetypes import DetectedType, FileKind, detect_type, require_document
 from ingest.offline import prepare_unstructured
 from ingest.types import Element, ParsedDocument
-from kms.config import Settings
-from kms.errors import KMSError, ParseError, TooLarge
+from kms.core.config import Settings
+from kms.core.errors import KMSError, ParseError, TooLarge
 
 T = TypeVar("T")
 

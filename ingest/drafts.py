@@ -9,7 +9,7 @@ from typing import Any
 from ingest.psmap import ProblemEntry
 from ingest.types import ChunkDraft
 from ingest.winloss import WinLossRecord
-from kms.models import AssetStatus
+from kms.core.models import AssetStatus
 
 
 @dataclass

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from kms.errors import ParseError, UnsupportedType
+from kms.core.errors import ParseError, UnsupportedType
 
 SNIFF_BYTES = 64 * 1024
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from ingest.psmap import EntityEntry, ProblemEntry, SolutionEntry, slug
 from ingest.winloss import WinLossRecord
-from kms.models import Asset, Entity, EntityType, Outcome, Relation
+from kms.core.models import Asset, Entity, EntityType, Outcome, Relation
 
 
 def upsert_entity(

@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from kms.errors import ConfigError
-from kms.models import AssetStatus
+from kms.core.errors import ConfigError
+from kms.core.models import AssetStatus
 
 MANIFEST_NAMES = ("manifest.yaml", "kms-manifest.yaml")
 

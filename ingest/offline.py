@@ -5,7 +5,7 @@
 
 * telemetry: ``import unstructured`` runs ``nvidia-smi`` and pings the vendor, and every
   ``partition_*`` call reports too. Both read ``DO_NOT_TRACK`` *at call time*, so it is set
-  here (importing :mod:`kms` sets it as well) and must stay set for the life of the process;
+  here (:mod:`kms.core.offline` sets it as well) and must stay set for the life of the process;
 * the spaCy model: ``unstructured.nlp.tokenize._load_spacy_model`` downloads and installs
   ``en_core_web_sm`` on first use. It is replaced with a loader that returns
   ``spacy.blank("en")`` plus a rule-based ``sentencizer`` — no model files, no download.
@@ -18,18 +18,10 @@ it before it imports a ``unstructured.partition`` module.
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
-import kms  # noqa: F401  (sets DO_NOT_TRACK and friends before unstructured is imported)
-
-_OFFLINE_ENV = {
-    "DO_NOT_TRACK": "1",
-    "SCARF_NO_ANALYTICS": "true",
-    "UNSTRUCTURED_DISABLE_NOTICE": "1",
-    "HF_HUB_OFFLINE": "1",
-}
+from kms.core import offline  # sets DO_NOT_TRACK and friends before unstructured is imported
 
 _lock = threading.Lock()
 _prepared = False
@@ -42,11 +34,6 @@ def blank_spacy_pipeline() -> Any:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp
-
-
-def _force_offline_env() -> None:
-    for name, value in _OFFLINE_ENV.items():
-        os.environ[name] = value
 
 
 def _patch_spacy_loader() -> None:
@@ -64,7 +51,7 @@ def _patch_spacy_loader() -> None:
 def prepare_unstructured() -> None:
     """Set the telemetry opt-outs and replace the spaCy model loader. Safe to call often."""
     global _prepared
-    _force_offline_env()
+    offline.apply()  # read at call time: keep them set for the life of the process
     if _prepared:
         return
     with _lock:

@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 from ingest.dedup import NearDuplicateFinder
 from ingest.drafts import UpsertResult
 from ingest.graph_store import resolve_proofs, upsert_entity, write_outcome, write_problem
-from ingest.linking import EntityLinker, EntityName
 from ingest.manifest import FileMeta, find_manifest, is_manifest
 from ingest.sources import (
     SourceFile,
@@ -30,12 +29,13 @@ from ingest.sources import (
 )
 from ingest.store import ChunkEnricher, apply_stated_meta, upsert_asset
 from ingest.types import ItemError
-from kms.config import Settings
-from kms.errors import KMSError
-from kms.models import Asset, Chunk, Entity, Job
-from kms.models._types import utcnow
-from kms.stage_classifier import StageClassifier
-from kms.stages import SalesProcess
+from kms.core.config import Settings
+from kms.core.errors import KMSError
+from kms.core.linking import EntityLinker, EntityName
+from kms.core.models import Asset, Chunk, Entity, Job
+from kms.core.models._types import utcnow
+from kms.core.stage_classifier import StageClassifier
+from kms.core.stages import SalesProcess
 
 OnCommit = Callable[[list[UpsertResult]], None]
 OnProgress = Callable[[str, int, int], None]

@@ -34,8 +34,8 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from ingest.records import as_list, read_rows
 from ingest.types import ItemError
-from kms.models import EntityType
-from kms.stages import SalesProcess
+from kms.core.models import EntityType
+from kms.core.stages import SalesProcess
 
 
 def slug(text: str) -> str:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.language import detect_language, document_language
 from ingest.drafts import AssetDraft
 from ingest.kinds import infer_kind
 from ingest.manifest import FileMeta
@@ -20,9 +19,10 @@ from ingest.psmap import MapItem, looks_like_map, read_map
 from ingest.records import read_rows
 from ingest.types import ChunkDraft, ItemError
 from ingest.winloss import WinLossNote, looks_like_winloss, read_winloss
-from kms.config import Settings
-from kms.errors import InputError, TooLarge
-from kms.stages import SalesProcess
+from kms.core.config import Settings
+from kms.core.errors import InputError, TooLarge
+from kms.core.stages import SalesProcess
+from kms.core.text.language import detect_language, document_language
 
 RECORD_SUFFIXES = {".csv", ".json", ".jsonl", ".yaml", ".yml"}
 

@@ -16,13 +16,13 @@ from datetime import date, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from index.language import detect_language
 from ingest.dedup import NearDuplicateFinder, RepeatTracker, signature
 from ingest.drafts import AssetDraft, UpsertResult
-from ingest.linking import EntityLinker
-from kms.models import Asset, AssetStatus, Chunk, ChunkStage, Relation, StageOrigin
-from kms.models._types import utcnow
-from kms.stage_classifier import StageClassifier
+from kms.core.linking import EntityLinker
+from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Relation, StageOrigin
+from kms.core.models._types import utcnow
+from kms.core.stage_classifier import StageClassifier
+from kms.core.text.language import detect_language
 
 
 class ChunkEnricher:

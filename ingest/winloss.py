@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from ingest.records import as_list, read_rows
 from ingest.types import ItemError
-from kms.stages import SalesProcess
+from kms.core.stages import SalesProcess
 
 OUTCOMES = {
     "won": "won",

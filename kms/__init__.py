@@ -1,22 +1,16 @@
 """KMS — a sales knowledge search engine aligned with the stages of the sales process.
 
-Importing the package makes the process offline and private before any third-party
-library is loaded: no telemetry (``DO_NOT_TRACK``), no model hub (``HF_HUB_OFFLINE``).
-A customer's documents are not ours to announce.
+The layers, bottom up (``make check`` enforces the direction with import-linter):
+
+    kms.core        settings, tables, schemas, errors, the sales process, text rules,
+                    visibility, read-only graph queries — imports nothing of ours
+    ingest, index   parsing and enrichment / keyword and vector retrieval — core only
+    kms.services    what the API and the CLI do, composed from core + ingest + index
+    api, kms.cli    HTTP and the command line — services and core
+
+Importing the package makes the process offline and private (:mod:`kms.core.offline`).
 """
 
-import os
-
-for _name, _value in {
-    "DO_NOT_TRACK": "1",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-    "UNSTRUCTURED_DISABLE_NOTICE": "1",
-    "SCARF_NO_ANALYTICS": "true",
-    "TOKENIZERS_PARALLELISM": "false",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # no "Loading weights" bar on every CLI start
-}.items():
-    os.environ[_name] = _value
+import kms.core.offline  # noqa: F401  (no telemetry, no model hub, before anything loads)
 
 __version__ = "0.1.0"

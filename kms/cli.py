@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kms.config import get_settings
+from kms.core.config import get_settings
 
 if TYPE_CHECKING:
     from ingest.manifest import FileMeta
@@ -106,7 +106,7 @@ def serve(
 @app.command()
 def demo() -> None:
     """Load the demo knowledge base into the data directory (idempotent)."""
-    from kms.demo import demo_sources
+    from kms.services.demo import demo_sources
 
     services = _services()
     for paths, meta in demo_sources():
@@ -117,7 +117,7 @@ def demo() -> None:
 @app.command()
 def delete(asset_id: Annotated[int, typer.Argument(help="The asset to delete for good.")]) -> None:
     """Delete an asset, its chunks, graph facts and stored file (retire keeps it instead)."""
-    from kms.services.app import LOCAL_ADMIN
+    from kms.core.visibility import LOCAL_ADMIN
     from kms.services.removal import delete_asset
 
     services = _services()
@@ -169,12 +169,13 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search with snippets and the `why` of each result."""
-    from kms.services.app import Caller
+    from kms.core.models import Role
+    from kms.core.visibility import Caller
     from kms.services.search import SearchRequest
     from kms.services.search import search as run_search
 
     services = _services()
-    caller = Caller(name="cli", role="admin", teams=tuple(team) if team else None)
+    caller = Caller(name="cli", role=Role.admin, teams=tuple(team) if team else None)
     response = run_search(services, SearchRequest(query=query, stage=stage, limit=limit), caller)
     if as_json:
         console.print_json(response.model_dump_json())
@@ -210,7 +211,7 @@ def show_config(
     markdown: Annotated[bool, typer.Option(help="Print the README's configuration table.")] = False,
 ) -> None:
     """Show the settings (or the Markdown table of every setting)."""
-    from kms.settings_doc import settings_markdown
+    from kms.core.settings_doc import settings_markdown
 
     if markdown:
         print(settings_markdown())

@@ -16,7 +16,7 @@ import pytest
 from _pytest.nodeid import NodeId
 from filelock import FileLock
 
-from kms.config import Settings
+from kms.core.config import Settings
 
 
 @pytest.hookimpl(trylast=True)
@@ -47,8 +47,8 @@ def demo_settings(data_dir: Path) -> Settings:
 
 
 def _build_demo(data_dir: Path) -> None:
-    from kms.demo import demo_sources
     from kms.services.app import Services
+    from kms.services.demo import demo_sources
     from kms.services.ingest import ingest_paths
 
     services = Services(demo_settings(data_dir))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ingest.chunking import chunk_document
 from ingest.documents import parse_document
 from ingest.types import ChunkDraft, Element, ParsedDocument
-from kms.config import Settings
+from kms.core.config import Settings
 
 EN = "Our list price is 100 USD per seat per year. "
 ZH = "我们的标价是每个席位每年一百美元。"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kms.config import Settings
-from kms.settings_doc import settings_markdown
+from kms.core.config import Settings
+from kms.core.settings_doc import settings_markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

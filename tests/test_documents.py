@@ -22,8 +22,8 @@ from ingest.chunking import chunk_document
 from ingest.documents import looks_like_heading, parse_document, run_with_deadline
 from ingest.filetypes import FileKind, detect_type
 from ingest.types import ParsedDocument
-from kms.config import Settings
-from kms.errors import ParseError, TooLarge, UnsupportedType
+from kms.core.config import Settings
+from kms.core.errors import ParseError, TooLarge, UnsupportedType
 
 pytestmark = pytest.mark.xdist_group("documents")
 
@@ -293,7 +293,7 @@ def popen(self, args, *rest, **kwargs):
 subprocess.Popen.__init__ = popen
 from pathlib import Path
 from ingest.documents import parse_document
-from kms.config import Settings
+from kms.core.config import Settings
 parsed = {}
 for key, path in json.loads(sys.argv[1]).items():
     doc = parse_document(Path(path), Settings())

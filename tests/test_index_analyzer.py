@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.analyzer import KmsAnalyzer, tokenize
-from index.language import detect_language, has_cjk
+from kms.core.text.language import detect_language, has_cjk
 
 
 def test_simplified_chinese_is_segmented_into_words() -> None:

@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from ingest.manifest import FileMeta
 from ingest.pipeline import Ingestor, discover
-from kms.config import Settings
-from kms.db import Database
-from kms.models import Asset, Chunk, ChunkStage, Entity, Job, Outcome, Relation, StageOrigin
+from kms.core.config import Settings
+from kms.core.db import Database
+from kms.core.models import Asset, Chunk, ChunkStage, Entity, Job, Outcome, Relation, StageOrigin
 
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "domain" / "sales-org-article-zh.txt"
 

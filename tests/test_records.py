@@ -8,8 +8,8 @@ from pathlib import Path
 from ingest.psmap import MapItem, looks_like_map, read_map
 from ingest.types import ItemError
 from ingest.winloss import WinLossNote, read_winloss
-from kms.config import DEFAULT_SALES_PROCESS
-from kms.stages import load_sales_process
+from kms.core.config import DEFAULT_SALES_PROCESS
+from kms.core.stages import load_sales_process
 
 PROCESS = load_sales_process(DEFAULT_SALES_PROCESS)
 

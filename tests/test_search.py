@@ -12,18 +12,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import col, select
 
-from kms.models import Asset
-from kms.schemas import AnswerRequest, SearchRequest
+from kms.core.models import Asset, Role
+from kms.core.schemas import AnswerRequest, SearchRequest
+from kms.core.visibility import Caller
 from kms.services.answer import answer
-from kms.services.app import Caller, Services
+from kms.services.app import Services
 from kms.services.indexing import check, refresh_assets, reindex
 from kms.services.search import search
 from tests.conftest import demo_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
-REP = Caller(name="rep", role="rep", teams=())
-EMEA = Caller(name="emea", role="rep", teams=("emea-enterprise",))
+REP = Caller(name="rep", role=Role.rep, teams=())
+EMEA = Caller(name="emea", role=Role.rep, teams=("emea-enterprise",))
 
 
 def names(services: Services, request: SearchRequest, caller: Caller = REP) -> list[str]:
@@ -136,7 +137,7 @@ def test_visibility_is_enforced_inside_retrieval(
             session.add(assets[name])
         session.commit()
     refresh_assets(services, [assets[n].id or 0 for n in DOCS])
-    caller = Caller(name="p", role="rep", teams=tuple(caller_teams))
+    caller = Caller(name="p", role=Role.rep, teams=tuple(caller_teams))
     allowed = {
         n
         for n, teams in zip(DOCS, visibility, strict=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kms.config import DEFAULT_SALES_PROCESS
-from kms.errors import ConfigError
-from kms.stages import load_sales_process, parse_sales_process
+from kms.core.config import DEFAULT_SALES_PROCESS
+from kms.core.errors import ConfigError
+from kms.core.stages import load_sales_process, parse_sales_process
 
 SALESFORCE_DEFAULTS = {
     "Prospecting": "prospecting",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import CuratorDep, ServicesDep
 from api.errors import error_responses
-from kms.schemas import AnalyticsPublic
+from kms.core.schemas import AnalyticsPublic
 from kms.services.analytics import analytics
 
 router = APIRouter(prefix="/v1", tags=["analytics"], responses=error_responses(401, 403, 429))

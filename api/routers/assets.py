@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 from api.deps import CallerDep, CuratorDep, ServicesDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
-from kms.schemas import AssetDetail, AssetsPublic, AssetUpdate
+from kms.core.schemas import AssetDetail, AssetsPublic, AssetUpdate
 from kms.services import curate, removal
 
 router = APIRouter(prefix="/v1/assets", tags=["assets"], responses=error_responses(401, 429))

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import CallerDep, ServicesDep
 from api.errors import error_responses
-from kms.schemas import FeedbackCreate, FeedbackPublic
+from kms.core.schemas import FeedbackCreate, FeedbackPublic
 from kms.services.feedback import give_feedback
 
 router = APIRouter(prefix="/v1", tags=["feedback"], responses=error_responses(401, 429))

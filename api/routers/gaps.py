@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import CuratorDep, ServicesDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
-from kms.schemas import GapCreate, GapDetection, GapPublic, GapsPublic, GapUpdate
+from kms.core.schemas import GapCreate, GapDetection, GapPublic, GapsPublic, GapUpdate
 from kms.services import gaps
 from kms.services.gapdetect import detect_gaps
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query
 from api.deps import CallerDep, ServicesDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
-from kms.models import EntityType
-from kms.schemas import EntitiesPublic, ProblemDetail, ProblemsPublic
+from kms.core.models import EntityType
+from kms.core.schemas import EntitiesPublic, ProblemDetail, ProblemsPublic
 from kms.services import graphviews
 
 router = APIRouter(prefix="/v1/graph", tags=["graph"], responses=error_responses(401, 429))

@@ -11,7 +11,7 @@ from api.deps import CuratorDep, ServicesDep
 from api.errors import error_responses
 from api.multipart import receive_upload
 from api.routers.params import Id
-from kms.schemas import JobPublic, UploadAccepted
+from kms.core.schemas import JobPublic, UploadAccepted
 from kms.services.jobs import get_job, start_ingest
 from kms.services.uploads import check_staged
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.deps import AdminDep, CallerDep, ServicesDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
-from kms.schemas import AuditPublic, CallerPublic, KeyCreate, KeyCreated, KeyPublic, KeysPublic
+from kms.core.schemas import AuditPublic, CallerPublic, KeyCreate, KeyCreated, KeyPublic, KeysPublic
 from kms.services import keys
 
 router = APIRouter(prefix="/v1", tags=["keys"], responses=error_responses(401, 429))

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import CallerDep, ServicesDep
 from api.errors import error_responses
-from kms.schemas import (
+from kms.core.schemas import (
     AnswerRequest,
     AnswerResponse,
     Opportunity,

@@ -14,10 +14,11 @@ from datetime import date, timedelta
 
 from sqlmodel import col, select
 
-from kms.models import QueryLog
-from kms.models._types import utcnow
-from kms.schemas import AnalyticsPublic, CoverageCell, DayCount, QueryCount, StaleAsset
-from kms.services.app import Caller, Services
+from kms.core.models import QueryLog
+from kms.core.models._types import utcnow
+from kms.core.schemas import AnalyticsPublic, CoverageCell, DayCount, QueryCount, StaleAsset
+from kms.core.visibility import Caller
+from kms.services.app import Services
 from kms.services.coverage import Covered, coverage, live_assets
 from kms.services.gaps import gap_public, norm_query, visible_gaps
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from index.analyzer import tokenize
-from kms.models import EntityType
-from kms.schemas import AnswerRequest, AnswerResponse, Passage, StageHints, StageInfo
-from kms.services.app import Caller, Services
+from kms.core.models import EntityType
+from kms.core.schemas import AnswerRequest, AnswerResponse, Passage, StageHints, StageInfo
+from kms.core.visibility import Caller
+from kms.services.app import Services
 from kms.services.graph import entities_in, problem_entry, problems_for
 from kms.services.search import Retrieval, log_query, retrieve, to_hit
 from kms.services.winloss import summarise
@@ -63,7 +64,7 @@ def _context_key(
 ) -> str | None:
     """A context entity's key: given explicitly, else named in the query."""
     from ingest.graph_store import find_entity
-    from kms.models import Entity
+    from kms.core.models import Entity
 
     if value:
         entity = find_entity(session, type_, value, create=False)

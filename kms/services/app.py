@@ -8,38 +8,16 @@ never search (``kms keys create``) start in a blink.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from kms.config import Settings
-from kms.db import Database
-from kms.stage_classifier import StageClassifier
-from kms.stages import SalesProcess
+from kms.core.config import Settings
+from kms.core.db import Database
+from kms.core.stage_classifier import StageClassifier
+from kms.core.stages import SalesProcess
 
 if TYPE_CHECKING:
     from index.hybrid import HybridIndex
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is asking. ``teams`` None means unrestricted (admins and the local CLI)."""
-
-    name: str = "cli"
-    role: str = "admin"
-    teams: tuple[str, ...] | None = None
-    key_id: int | None = None
-
-    def can_see(self, asset_teams: list[str]) -> bool:
-        return self.teams is None or not asset_teams or bool(set(asset_teams) & set(self.teams))
-
-    @property
-    def actor(self) -> str:
-        """How the audit log names this caller."""
-        return f"key:{self.key_id} {self.name}" if self.key_id is not None else self.name
-
-
-LOCAL_ADMIN = Caller()
 
 
 class Services:

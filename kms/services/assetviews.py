@@ -11,9 +11,9 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from kms.models import Asset, Chunk, ChunkStage, Entity, Pin
-from kms.models._types import utcnow
-from kms.schemas import (
+from kms.core.models import Asset, Chunk, ChunkStage, Entity, Pin
+from kms.core.models._types import utcnow
+from kms.core.schemas import (
     AssetDetail,
     AssetPublic,
     ChunkPublic,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import distinct, func, or_
 from sqlmodel import Session, col, select
 
-from kms.models import Asset, AssetStatus, Chunk, ChunkStage, StageOrigin
+from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, StageOrigin
 
 COVER_MIN = 0.4
 

@@ -14,21 +14,22 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from kms.errors import InputError, NotFound
-from kms.models import Asset, AssetStatus, Chunk, ChunkStage, Pin, Role, StageOrigin
-from kms.models._types import utcnow
-from kms.schemas import AssetDetail, AssetsPublic, AssetUpdate
-from kms.services.app import Caller, Services
+from kms.core.errors import InputError, NotFound
+from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Pin, Role, StageOrigin
+from kms.core.models._types import utcnow
+from kms.core.schemas import AssetDetail, AssetsPublic, AssetUpdate
+from kms.core.visibility import Caller
+from kms.services.app import Services
 from kms.services.assetviews import asset_detail, asset_public
 from kms.services.gaps import audit
-from kms.services.keys import ROLE_RANK, clean_teams
+from kms.services.keys import clean_teams
 
 SEARCH_FIELDS = {"status", "stages", "teams"}
 MAX_PIN_CHARS = 200
 
 
 def is_curator(caller: Caller) -> bool:
-    return ROLE_RANK.get(Role(caller.role), 0) >= ROLE_RANK[Role.curator]
+    return caller.has_role(Role.curator)
 
 
 def may_see(asset: Asset, caller: Caller) -> bool:

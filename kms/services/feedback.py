@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from kms.errors import NotFound
-from kms.models import Feedback, QueryLog
-from kms.models._types import utcnow
-from kms.schemas import FeedbackCreate, FeedbackPublic
-from kms.services.app import Caller, Services
+from kms.core.errors import NotFound
+from kms.core.models import Feedback, QueryLog
+from kms.core.models._types import utcnow
+from kms.core.schemas import FeedbackCreate, FeedbackPublic
+from kms.core.visibility import Caller
+from kms.services.app import Services
 from kms.services.curate import visible_asset
 from kms.services.gapdetect import sync_feedback_gaps
 

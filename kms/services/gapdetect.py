@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from kms.models import Asset, AssetStatus, Entity, EntityType, Feedback, Gap, QueryLog
-from kms.models._types import utcnow
-from kms.schemas import GapDetection
+from kms.core.models import Asset, AssetStatus, Entity, EntityType, Feedback, Gap, QueryLog
+from kms.core.models._types import utcnow
+from kms.core.schemas import GapDetection
 from kms.services.app import Services
 from kms.services.coverage import approved_count_per_stage
 from kms.services.gaps import audit, query_subject

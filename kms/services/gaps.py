@@ -14,11 +14,12 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
-from kms.errors import InputError, NotFound
-from kms.models import Asset, AuditLog, Gap
-from kms.models._types import utcnow
-from kms.schemas import GapCreate, GapPublic, GapsPublic, GapUpdate, StageInfo
-from kms.services.app import Caller, Services
+from kms.core.errors import InputError, NotFound
+from kms.core.models import Asset, AuditLog, Gap
+from kms.core.models._types import utcnow
+from kms.core.schemas import GapCreate, GapPublic, GapsPublic, GapUpdate, StageInfo
+from kms.core.visibility import Caller
+from kms.services.app import Services
 
 MAX_TAG_CHARS = 40
 

@@ -7,10 +7,10 @@ from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
-from ingest.linking import EntityLinker, EntityName
-from kms.models import Asset, AssetStatus, Entity, EntityType, Relation
-from kms.schemas import Citation, ProblemEntry, SolutionEntry
-from kms.services.app import Caller
+from kms.core.linking import EntityLinker, EntityName
+from kms.core.models import Asset, AssetStatus, Entity, EntityType, Relation
+from kms.core.schemas import Citation, ProblemEntry, SolutionEntry
+from kms.core.visibility import Caller
 
 
 def linker(session: Session, types: Iterable[EntityType] | None = None) -> EntityLinker:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, or_, select
 
-from kms.errors import NotFound
-from kms.models import Asset, AssetStatus, Entity, EntityType, Outcome, Relation
-from kms.schemas import (
+from kms.core.errors import NotFound
+from kms.core.models import Asset, AssetStatus, Entity, EntityType, Outcome, Relation
+from kms.core.schemas import (
     EntitiesPublic,
     EntityPublic,
     OutcomePublic,
@@ -21,7 +21,8 @@ from kms.schemas import (
     ProblemsPublic,
     ProblemSummary,
 )
-from kms.services.app import Caller, Services
+from kms.core.visibility import Caller
+from kms.services.app import Services
 from kms.services.curate import may_see
 from kms.services.graph import citation, edges_from, entities_in, problem_entry, proof_assets
 from kms.services.winloss import summary_of

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from index.hybrid import IndexChunk
-from index.language import detect_language, document_language
-from kms.models import Asset, AssetStatus, Chunk, ChunkStage, Entity
+from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Entity
+from kms.core.text.language import detect_language, document_language
 from kms.services.app import Services
 
 BATCH = 256

@@ -8,7 +8,7 @@ from pathlib import Path
 from ingest.drafts import UpsertResult
 from ingest.manifest import FileMeta
 from ingest.pipeline import BatchOutcome, Ingestor, OnProgress, discover
-from kms.models import Job
+from kms.core.models import Job
 from kms.services.app import Services
 from kms.services.indexing import index_chunks, refresh_assets, remove_chunks
 

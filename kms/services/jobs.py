@@ -20,11 +20,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ingest.manifest import FileMeta
-from kms.errors import InputError, NotFound
-from kms.models import Job
-from kms.models._types import utcnow
-from kms.schemas import JobError, JobPublic, UploadAccepted
-from kms.services.app import Caller, Services
+from kms.core.errors import InputError, NotFound
+from kms.core.models import Job
+from kms.core.models._types import utcnow
+from kms.core.schemas import JobError, JobPublic, UploadAccepted
+from kms.core.visibility import Caller
+from kms.services.app import Services
 from kms.services.gapdetect import detect_gaps
 from kms.services.gaps import audit
 from kms.services.ingest import create_job, ingest_paths

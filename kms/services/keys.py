@@ -13,12 +13,12 @@ import secrets
 
 from sqlmodel import col, select
 
-from kms.errors import Forbidden, InputError, NotFound, Unauthorized
-from kms.models import ApiKey, AuditLog, Role, Team
-from kms.schemas import AuditEntry, AuditPublic, KeyPublic, KeysPublic
-from kms.services.app import Caller, Services
+from kms.core.errors import InputError, NotFound, Unauthorized
+from kms.core.models import ApiKey, AuditLog, Role, Team
+from kms.core.schemas import AuditEntry, AuditPublic, KeyPublic, KeysPublic
+from kms.core.visibility import Caller
+from kms.services.app import Services
 
-ROLE_RANK = {Role.rep: 0, Role.curator: 1, Role.admin: 2}
 TEAM_NAME = re.compile(r"^[\w.-]{1,64}$")
 
 
@@ -82,7 +82,7 @@ def authenticate(services: Services, key: str | None) -> Caller:
                 teams = tuple(row.teams) if row.role != Role.admin else None
                 return Caller(
                     name=row.name or f"key:{row.id}",
-                    role=row.role.value,
+                    role=row.role,
                     teams=teams,
                     key_id=row.id,
                 )
@@ -107,17 +107,6 @@ def revoke_key(services: Services, key_id: int, actor: str) -> bool:
         session.add(AuditLog(actor=actor, action="key.revoke", target=f"key:{key_id}"))
         session.commit()
         return True
-
-
-def require_role(caller: Caller, role: Role) -> Caller:
-    """The caller, if its role is at least ``role``; ``Forbidden`` otherwise."""
-    try:
-        rank = ROLE_RANK[Role(caller.role)]
-    except ValueError:
-        rank = -1
-    if rank < ROLE_RANK[role]:
-        raise Forbidden(f"this needs the {role.value} role", {"role": caller.role})
-    return caller
 
 
 def key_public(row: ApiKey) -> KeyPublic:

@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session
 
 from index.ranking import Ranked
-from kms.errors import InputError
-from kms.models import EntityType
-from kms.schemas import (
+from kms.core.errors import InputError
+from kms.core.models import EntityType
+from kms.core.schemas import (
     Opportunity,
     ReasonPart,
     Recommendation,
@@ -24,8 +24,10 @@ from kms.schemas import (
     SearchRequest,
     StageHints,
 )
+from kms.core.stages import StageSpec
+from kms.core.visibility import Caller
 from kms.services.answer import stage_hints
-from kms.services.app import Caller, Services
+from kms.services.app import Services
 from kms.services.search import (
     Retrieval,
     load_shown,
@@ -35,7 +37,6 @@ from kms.services.search import (
     to_hit,
 )
 from kms.services.winloss import summarise
-from kms.stages import StageSpec
 
 RETRIEVAL_SIGNALS = {"bm25", "minilm", "use"}
 

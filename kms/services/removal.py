@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
-from kms.models import (
+from kms.core.models import (
     Asset,
     AuditLog,
     Chunk,
@@ -23,7 +23,8 @@ from kms.models import (
     Pin,
     Relation,
 )
-from kms.services.app import Caller, Services
+from kms.core.visibility import Caller
+from kms.services.app import Services
 from kms.services.curate import visible_asset
 from kms.services.indexing import sync
 

@@ -15,11 +15,13 @@ from index.analyzer import tokenize
 from index.fusion import Fused
 from index.ranking import Candidate, Ranked, StageContext, Weights, rank
 from index.snippets import snippet
-from kms.errors import InputError
-from kms.models import Asset, AssetStatus, Chunk, EntityType, Outcome, QueryLog, Relation
-from kms.models._types import utcnow
-from kms.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse, StageInfo, Why
-from kms.services.app import Caller, Services
+from kms.core.errors import InputError
+from kms.core.models import Asset, AssetStatus, Chunk, EntityType, Outcome, QueryLog, Relation
+from kms.core.models._types import utcnow
+from kms.core.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse, StageInfo, Why
+from kms.core.stages import SalesProcess
+from kms.core.visibility import Caller
+from kms.services.app import Services
 from kms.services.graph import citation, expansion_assets, problems_for
 from kms.services.signals import (
     ChunkFacts,
@@ -30,7 +32,6 @@ from kms.services.signals import (
     pinned_assets,
     won_share,
 )
-from kms.stages import SalesProcess
 
 CANDIDATES = 200
 GRAPH_SHARE = 0.6  # a graph-added asset enters at this share of the best fused score

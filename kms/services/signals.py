@@ -11,7 +11,7 @@ from typing import NamedTuple
 from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
-from kms.models import (
+from kms.core.models import (
     Asset,
     AssetStatus,
     Chunk,

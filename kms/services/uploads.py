@@ -21,8 +21,8 @@ from typing import BinaryIO
 
 from ingest.filetypes import FileKind, detect_type
 from ingest.manifest import MANIFEST_NAMES
-from kms.config import Settings
-from kms.errors import InputError, TooLarge
+from kms.core.config import Settings
+from kms.core.errors import InputError, TooLarge
 
 MAX_FILES = 20
 MAX_FIELDS = 20

@@ -6,9 +6,9 @@ from collections import Counter
 
 from sqlmodel import Session, select
 
-from kms.models import Asset, Outcome
-from kms.schemas import ReasonCount, WinLossSummary
-from kms.services.app import Caller
+from kms.core.models import Asset, Outcome
+from kms.core.schemas import ReasonCount, WinLossSummary
+from kms.core.visibility import Caller
 
 TOP_REASONS = 5
 

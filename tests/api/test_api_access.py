@@ -17,7 +17,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
 from api.app import create_app
-from kms.config import Settings
+from kms.core.config import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
 

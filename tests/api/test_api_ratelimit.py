@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from apiserver import Server, start_server, stop_server
 
-from kms.errors import RateLimited
-from kms.services.ratelimit import RateLimiter
+from api.ratelimit import RateLimiter
+from kms.core.errors import RateLimited
 
 pytestmark = [pytest.mark.xdist_group("api-server")]
 

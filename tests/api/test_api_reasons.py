@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kms.config import DEFAULT_SALES_PROCESS
+from kms.core.config import DEFAULT_SALES_PROCESS
+from kms.core.stages import load_sales_process
 from kms.services.recommend import ReasonContext, reason_line, reason_parts
-from kms.stages import load_sales_process
 
 NEGOTIATION = load_sales_process(DEFAULT_SALES_PROCESS).get("negotiation")
 

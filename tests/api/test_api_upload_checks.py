@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kms.config import Settings
-from kms.errors import InputError, TooLarge
+from kms.core.config import Settings
+from kms.core.errors import InputError, TooLarge
 from kms.services.uploads import UploadStager, check_zip, safe_name
 
 

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import get_args
 
-from kms.schemas import ReasonPart
+from kms.core.schemas import ReasonPart
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 ENTRY = re.compile(r'^\s*"([\w.]+)":\s*\{\s*en:\s*"(.*?)",\s*zh:\s*"(.*?)"', re.M | re.S)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.manifest import FileMeta
-from kms.models import AssetStatus
+from kms.core.models import AssetStatus
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEMO_DIR = REPO / "demo"
 ARTICLE = REPO.parent / "shared" / "domain" / "sales-org-article-zh.txt"
 

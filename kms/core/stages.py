@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from kms.errors import ConfigError
+from kms.core.errors import ConfigError
 
 
 class StageNames(BaseModel):

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from index.language import has_cjk
+from kms.core.text.language import has_cjk
 
 
 @dataclass(frozen=True)

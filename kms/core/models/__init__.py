@@ -3,9 +3,9 @@
 Import every table model from here so that ``SQLModel.metadata`` knows them all.
 """
 
-from kms.models.assets import Asset, AssetStatus, Chunk, ChunkStage, Pin, StageOrigin
-from kms.models.graph import Entity, EntityType, Outcome, Relation, Stage
-from kms.models.ops import ApiKey, AuditLog, Feedback, Gap, Job, QueryLog, Role, Team
+from kms.core.models.assets import Asset, AssetStatus, Chunk, ChunkStage, Pin, StageOrigin
+from kms.core.models.graph import Entity, EntityType, Outcome, Relation, Stage
+from kms.core.models.ops import ApiKey, AuditLog, Feedback, Gap, Job, QueryLog, Role, Team
 
 __all__ = [
     "ApiKey",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kms.config import Settings
+from kms.core.config import Settings
 
 
 def settings_markdown() -> str:
@@ -13,6 +13,6 @@ def settings_markdown() -> str:
             default = ",".join(default)
         shown = f"`{default}`" if default not in ("", None) else "(empty)"
         if name == "sales_process":
-            shown = "`kms/sales_process.yaml`"
+            shown = "`kms/core/sales_process.yaml`"
         lines.append(f"| `KMS_{name.upper()}` | {shown} | {field.description} |")
     return "\n".join(lines)

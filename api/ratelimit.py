@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 
-from kms.errors import RateLimited
+from kms.core.errors import RateLimited
 
 
 class RateLimiter:

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from kms.schemas.search import Citation, ProblemEntry, WinLossSummary
+from kms.core.schemas.search import Citation, ProblemEntry, WinLossSummary
 
 # --- assets (curation) -------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Public request and response models shared by the API and the CLI (never table models)."""
 
-from kms.schemas.assets import (
+from kms.core.schemas.assets import (
     AssetDetail,
     AssetPublic,
     AssetsPublic,
@@ -19,7 +19,7 @@ from kms.schemas.assets import (
     StageAffinity,
     UploadAccepted,
 )
-from kms.schemas.ops import (
+from kms.core.schemas.ops import (
     AnalyticsPublic,
     AuditEntry,
     AuditPublic,
@@ -40,7 +40,7 @@ from kms.schemas.ops import (
     QueryCount,
     StaleAsset,
 )
-from kms.schemas.search import (
+from kms.core.schemas.search import (
     AnswerRequest,
     AnswerResponse,
     Citation,

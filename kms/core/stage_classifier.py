@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from index.language import has_cjk
-from kms.stages import SalesProcess, StageSpec
+from kms.core.stages import SalesProcess, StageSpec
+from kms.core.text.language import has_cjk
 
 NAME_WEIGHT = 1.5
 KEYWORD_WEIGHT = 1.0

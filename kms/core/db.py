@@ -18,10 +18,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine, select
 
-import kms.models  # noqa: F401  (registers every table)
-from kms.config import Settings
-from kms.models import Stage
-from kms.stages import SalesProcess, load_sales_process
+import kms.core.models  # noqa: F401  (registers every table)
+from kms.core.config import Settings
+from kms.core.models import Stage
+from kms.core.stages import SalesProcess, load_sales_process
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -1,9 +1,9 @@
-"""Alembic environment: runs against the connection that ``kms.db.migrate`` hands in."""
+"""Alembic environment: runs against the connection that ``kms.core.db.migrate`` hands in."""
 
 from alembic import context
 from sqlmodel import SQLModel
 
-import kms.models  # noqa: F401
+import kms.core.models  # noqa: F401
 
 connection = context.config.attributes.get("connection")
 context.configure(

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from kms.models._types import json_field, utcnow
+from kms.core.models._types import json_field, utcnow
 
 
 class Role(StrEnum):

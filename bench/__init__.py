@@ -1,0 +1,1 @@
+"""Benchmarks: retrieval quality, stage-aware quality, speed and memory (see the README)."""
