@@ -35,13 +35,14 @@ test: install browser
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 check: install
-	$(BIN)/ruff check kms ingest index api tests bench
-	$(BIN)/ruff format --check kms ingest index api tests bench
-	$(BIN)/mypy kms ingest index
+	$(BIN)/ruff check kms ingest index api tests bench demo
+	$(BIN)/ruff format --check kms ingest index api tests bench demo
+	$(BIN)/mypy kms ingest index api bench demo
+	$(BIN)/lint-imports
 
 fmt: install
-	$(BIN)/ruff format kms ingest index api tests bench
-	$(BIN)/ruff check --fix kms ingest index api tests bench
+	$(BIN)/ruff format kms ingest index api tests bench demo
+	$(BIN)/ruff check --fix kms ingest index api tests bench demo
 
 bench: install
 	$(BIN)/python bench/quality.py

@@ -16,7 +16,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kms.core.errors import KMSError, RateLimited, Unauthorized
+from kms.core.errors import (
+    Forbidden,
+    InputError,
+    KMSError,
+    NotFound,
+    RateLimited,
+    TooLarge,
+    Unauthorized,
+    UnsupportedType,
+)
 
 log = logging.getLogger("kms.api")
 
@@ -29,6 +38,17 @@ HTTP_CODES = {
     413: "too_large",
     415: "unsupported_type",
     429: "rate_limited",
+}
+# The HTTP status of each domain error; a class not listed takes its nearest listed base's.
+STATUS: dict[type[KMSError], int] = {
+    KMSError: 500,
+    InputError: 422,
+    TooLarge: 413,
+    UnsupportedType: 415,
+    NotFound: 404,
+    Unauthorized: 401,
+    Forbidden: 403,
+    RateLimited: 429,
 }
 _DIRS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s:'\"]+)+[\\/](?=[^\\/\s]+)")
 
@@ -48,6 +68,10 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": HTTP_CODES.get(s, "error")} for s in statuses}
 
 
+def status_of(exc: KMSError) -> int:
+    return next(STATUS[cls] for cls in type(exc).__mro__ if cls in STATUS)
+
+
 def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "detail": detail}}
 
@@ -63,6 +87,11 @@ def scrub(value: Any) -> Any:
     return value
 
 
+def file_name(item: str) -> str:
+    """A path as the file name alone (an error names the file, not where it lives)."""
+    return scrub(item).replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KMSError)
     async def kms_error(request: Request, exc: KMSError) -> JSONResponse:
@@ -71,12 +100,13 @@ def install_error_handlers(app: FastAPI) -> None:
             headers["Retry-After"] = str((exc.detail or {}).get("retry_after", 60))
         if isinstance(exc, Unauthorized):
             headers["WWW-Authenticate"] = "Bearer"
-        if exc.status >= 500:
+        status = status_of(exc)
+        if status >= 500:
             log.error("service error: %s", exc.message)
             body = error_body("internal", "internal error")
         else:
             body = error_body(exc.code, scrub(exc.message), scrub(exc.detail))
-        return JSONResponse(body, status_code=exc.status, headers=headers)
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

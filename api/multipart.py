@@ -3,7 +3,7 @@
 FastAPI's ``UploadFile`` would spool the whole body before the route runs; here the
 ``Content-Length`` is checked first, then every chunk of the stream is fed to
 ``python_multipart`` and each file part is written (and counted) by
-:class:`kms.services.uploads.UploadStager`, which stops at the first byte over the limit.
+:class:`api.uploads.UploadStager`, which stops at the first byte over the limit.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
+from api.uploads import MAX_FIELD_BYTES, MAX_FILES, UploadStager
 from kms.core.config import Settings
 from kms.core.errors import InputError, KMSError, TooLarge, UnsupportedType
-from kms.services.uploads import MAX_FIELD_BYTES, MAX_FILES, UploadStager
+from kms.core.schemas import UploadForm
 
 OVERHEAD = 1 << 20  # multipart headers and form fields
 
@@ -128,3 +129,23 @@ async def receive_upload(request: Request, settings: Settings) -> UploadStager:
         stager.discard()
         raise
     return stager
+
+
+def upload_form(fields: dict[str, list[str]]) -> UploadForm:
+    """The form fields of an upload: the last value of a single field; comma-separated lists."""
+
+    def one(name: str) -> str | None:
+        values = [v.strip() for v in fields.get(name, []) if v.strip()]
+        return values[-1] if values else None
+
+    def many(name: str) -> list[str]:
+        return [p.strip() for v in fields.get(name, []) for p in v.split(",") if p.strip()]
+
+    return UploadForm(
+        kind=one("kind"),
+        status=one("status"),
+        owner=one("owner"),
+        teams=many("teams"),
+        stages=many("stages"),
+        review_by=one("review_by"),
+    )

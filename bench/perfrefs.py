@@ -21,7 +21,7 @@ from perfkit import EMBEDDERS, TEAM, log
 from index.analyzer import tokenize
 from index.embedders import load_embedder
 from index.hybrid import CACHE_FILE, keyword_doc, understands
-from index.keyword import ENGINES, open_keyword_index
+from index.keyword_engines import ENGINES, open_keyword_index
 from index.policy import CANDIDATES, sources_for
 from kms.core.config import Settings
 from kms.core.text.language import detect_language

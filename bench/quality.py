@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CACHE_DIR, RESULTS_DIR, SETS, BeirSet, evaluate, load_set
 
-from index.fusion import Fused, SourceSpec, confidence_fuse, minmax_fuse, rrf, zscore_fuse
+from index.fusion import Fused, confidence_fuse, minmax_fuse, rrf, zscore_fuse
 from index.hybrid import HybridIndex, IndexChunk
-from index.policy import CANDIDATES, KEYWORD, LANGUAGE_WEIGHTS
+from index.policy import CANDIDATES, KEYWORD, LANGUAGE_WEIGHTS, source_specs
 from index.vector import VectorIndex
 from kms.core.text.language import Language, detect_language
 
@@ -57,12 +57,7 @@ def _only(lists: Lists, weights: dict[str, float]) -> Lists:
 
 def _confidence(weights: dict[Language, dict[str, float]]) -> Fusion:
     def fuse(lists: Lists, lang: Language) -> list[Fused]:
-        specs = {
-            n: SourceSpec(w, ceiling=None if n == KEYWORD else 1.0)
-            for n, w in weights[lang].items()
-            if w > 0
-        }
-        return confidence_fuse(lists, specs, CANDIDATES)
+        return confidence_fuse(lists, source_specs(lang, lists, weights), CANDIDATES)
 
     return fuse
 

@@ -207,7 +207,7 @@ def build_pptx(src: dict[str, Any], out: Path) -> None:
         if table:
             slide = prs.slides.add_slide(prs.slide_layouts[5])  # title only
             slide.shapes.title.text = spec["title"]
-            top = Inches(1.6)
+            top: int = Inches(1.6)
             if bullets:
                 box = slide.shapes.add_textbox(Inches(0.6), top, width - Inches(1.2), Inches(2.4))
                 frame = box.text_frame

@@ -358,7 +358,7 @@ def generate(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     gen = Generator(42)
     for anchor in ANCHORS_2024 + ANCHORS_2025:
-        gen.used_ids.add(anchor["deal_id"])
+        gen.used_ids.add(str(anchor["deal_id"]))
     notes_2025 = [gen.record(2025) for _ in range(n_2025)] + ANCHORS_2025
     notes_2024 = [gen.record(2024) for _ in range(n_2024)] + ANCHORS_2024
     for notes in (notes_2025, notes_2024):

@@ -27,7 +27,6 @@ a temp name, fsynced and renamed, so a crash leaves the previous save intact.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -40,10 +39,12 @@ from filelock import FileLock
 
 from index.embed_cache import CachedEmbedder
 from index.embedders import Embedder, load_embedder, passage_text
+from index.files import atomic_write_text
 from index.fusion import Fused
-from index.keyword import KeywordDoc, open_keyword_index
+from index.keyword import KeywordDoc
+from index.keyword_engines import open_keyword_index
 from index.policy import CANDIDATES, KEYWORD, fuse, sources_for
-from index.vector import DEFAULT_ANN_THRESHOLD, VectorIndex, fsync_dir
+from index.vector import DEFAULT_ANN_THRESHOLD, VectorIndex
 from index.visibility import VisibilityMap
 from kms.core.text.language import Language, detect_language
 
@@ -64,16 +65,6 @@ class IndexChunk:
     language: str = ""
     stages: Sequence[str] = field(default_factory=tuple)
     teams: Sequence[str] = field(default_factory=tuple)  # empty: public
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
 
 
 class HybridIndex:
@@ -247,13 +238,13 @@ class HybridIndex:
             for index in self.vectors.values():
                 index.save()
             chunks = {"teams": self.visibility.to_dict(), "language": self.languages}
-            _atomic_write_text(self.path / CHUNKS_FILE, json.dumps(chunks, ensure_ascii=False))
+            atomic_write_text(self.path / CHUNKS_FILE, json.dumps(chunks, ensure_ascii=False))
             meta = {
                 "embedders": {
                     n: {"cache_id": e.cache_id, "dim": e.dim} for n, e in self.embedders.items()
                 }
             }
-            _atomic_write_text(self.path / "meta.json", json.dumps(meta, indent=2))
+            atomic_write_text(self.path / "meta.json", json.dumps(meta, indent=2))
 
     def load(self) -> None:
         """Read what ``save`` wrote (parts never saved stay empty)."""

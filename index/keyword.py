@@ -5,6 +5,8 @@ One protocol (``KeywordIndex``), two engines behind it:
 - ``tantivy`` (default, ``index.keyword_tantivy``): Rust, fed our own tokens.
 - ``whoosh`` (``index.keyword_whoosh``): pure Python, whoosh-reloaded.
 
+``index.keyword_engines.open_keyword_index`` picks one by name (the setting).
+
 Both index the same tokens (``index.analyzer.tokenize``: jieba + Porter2, with
 traditional→simplified Chinese), score each query term in each field with Lucene's
 BM25 (k1 1.2, b 0.75) at that field's boost, and apply the visibility filter inside
@@ -23,13 +25,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from index.analyzer import tokenize
 
 PUBLIC = "__public__"
-ENGINES = ("tantivy", "whoosh")
 
 # The body field holds title + text (so body length normalisation sees the whole
 # chunk, as plain BM25 does) and the title field adds a half-weight bonus for a
@@ -99,19 +99,6 @@ class KeywordIndex(Protocol):
     def close(self) -> None: ...
 
 
-def open_keyword_index(path: Path | None, engine: str = "tantivy") -> KeywordIndex:
-    """The ``engine``'s index at ``path`` (a folder; None: in memory)."""
-    if engine == "tantivy":
-        from index.keyword_tantivy import TantivyKeywordIndex
-
-        return TantivyKeywordIndex(path)
-    if engine == "whoosh":
-        from index.keyword_whoosh import WhooshKeywordIndex
-
-        return WhooshKeywordIndex(path)
-    raise ValueError(f"unknown keyword engine {engine!r}; choose from {', '.join(ENGINES)}")
-
-
 def query_terms(text: str) -> Counter[str]:
     """The query's tokens with their counts (BM25's query term frequency)."""
     return Counter(tokenize(text))
@@ -141,12 +128,10 @@ def visible_tokens(teams: Sequence[str]) -> list[str]:
 
 
 __all__ = [
-    "ENGINES",
     "FIELD_BOOSTS",
     "PUBLIC",
     "KeywordDoc",
     "KeywordIndex",
     "KeywordWriter",
-    "open_keyword_index",
     "query_terms",
 ]

@@ -41,15 +41,20 @@ def sources_for(language: Language) -> set[str]:
     return {name for name, weight in LANGUAGE_WEIGHTS[language].items() if weight > 0}
 
 
-def source_specs(language: Language, available: Iterable[str]) -> dict[str, SourceSpec]:
-    """The fusion settings for a query in ``language`` over the ``available`` sources.
+def source_specs(
+    language: Language,
+    available: Iterable[str],
+    weights: Mapping[Language, Mapping[str, float]] = LANGUAGE_WEIGHTS,
+) -> dict[str, SourceSpec]:
+    """The fusion settings for a query in ``language`` over the ``available`` sources
+    (``weights``: per language and source; the benchmark passes alternatives).
 
     BM25 scores are unbounded (``ceiling=None``); cosine similarities top out at 1.
     """
     have = set(available)
     return {
         name: SourceSpec(weight, ceiling=None if name == KEYWORD else 1.0)
-        for name, weight in LANGUAGE_WEIGHTS[language].items()
+        for name, weight in weights[language].items()
         if name in have and weight > 0
     }
 

@@ -23,13 +23,14 @@ name, fsyncs it and renames it over the old file; ``load()`` reads it back.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+from index.files import atomic_write
 
 # Chosen with bench/ann.py (MiniLM vectors, 2 cores): M=32, efSearch=128 keeps
 # recall@10 at 0.999 on scifact and 0.996 on a 100k pool for 0.2 ms a query; exact
@@ -66,14 +67,6 @@ def _as_matrix(vectors: np.ndarray, dim: int) -> np.ndarray:
     if array.shape[1] != dim:
         raise ValueError(f"expected vectors of dimension {dim}, got {array.shape[1]}")
     return array
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class VectorIndex:
@@ -279,19 +272,13 @@ class VectorIndex:
         target = Path(path or self.path or "")
         if not target.name:
             raise ValueError("VectorIndex.save needs a path")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         with self._lock:
             self._maybe_restructure()
             blob = faiss.serialize_index(self._index)
             slot_ids = self._slot_ids.copy()
-        with open(tmp, "wb") as fh:
-            np.savez(fh, dim=np.int64(self.dim), slot_ids=slot_ids, faiss=blob)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
-        return target
+        return atomic_write(
+            target, lambda fh: np.savez(fh, dim=np.int64(self.dim), slot_ids=slot_ids, faiss=blob)
+        )
 
     def load(self, path: Path | None = None) -> None:
         """Replace the contents with the file at ``path`` (default: the constructor's)."""

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from ingest.psmap import EntityEntry, ProblemEntry, SolutionEntry, slug
+from ingest.psmap import EntityEntry, ProblemEntry, SolutionEntry
 from ingest.winloss import WinLossRecord
+from kms.core.graph import find_entity, slug
 from kms.core.models import Asset, Entity, EntityType, Outcome, Relation
 
 
@@ -32,29 +33,16 @@ def upsert_entity(
     return row
 
 
-def find_entity(
-    session: Session, type_: EntityType, ref: str, create: bool = True
-) -> Entity | None:
-    """An entity by key, name or alias (any language); created from the name when unknown."""
+def entity_for(session: Session, type_: EntityType, ref: str) -> Entity | None:
+    """The entity ``ref`` names (key, name or alias); created from the name when unknown."""
+    found = find_entity(session, type_, ref)
+    if found is not None or not ref.strip():
+        return found
     ref = ref.strip()
-    if not ref:
-        return None
-    key = slug(ref)
-    candidates = session.exec(select(Entity).where(Entity.type == type_)).all()
-    lowered = ref.lower()
-    for entity in candidates:
-        names = {
-            entity.key,
-            entity.name_en.lower(),
-            entity.name_zh,
-            *[a.lower() for a in entity.aliases],
-        }
-        if key in names or lowered in names:
-            return entity
-    if not create:
-        return None
     is_zh = any("\u4e00" <= ch <= "\u9fff" for ch in ref)
-    entity = Entity(type=type_, key=key, name_en="" if is_zh else ref, name_zh=ref if is_zh else "")
+    entity = Entity(
+        type=type_, key=slug(ref), name_en="" if is_zh else ref, name_zh=ref if is_zh else ""
+    )
     session.add(entity)
     session.flush()
     return entity
@@ -142,7 +130,7 @@ def _link(
     ref: str,
     evidence: int | None,
 ) -> None:
-    target = find_entity(session, dst_type, ref)
+    target = entity_for(session, dst_type, ref)
     if target is not None:
         edge(session, src, type_, ("entity", target.id), evidence)
 
@@ -155,7 +143,7 @@ def write_outcome(
         deal_id=record.deal_id, asset_id=asset.id or 0, outcome=record.outcome
     )
     industry = (
-        find_entity(session, EntityType.industry, record.industry) if record.industry else None
+        entity_for(session, EntityType.industry, record.industry) if record.industry else None
     )
     outcome.asset_id = asset.id or 0
     outcome.account, outcome.segment, outcome.region = record.account, record.segment, record.region
@@ -174,7 +162,7 @@ def write_outcome(
     session.flush()
     oid = ("outcome", outcome.id)
     for ref in record.competitors:
-        target = find_entity(session, EntityType.competitor, ref)
+        target = entity_for(session, EntityType.competitor, ref)
         if target is not None:
             edge(session, ("entity", target.id), "seen_in", oid, asset.id)
     for type_, refs in [
@@ -190,7 +178,7 @@ def write_outcome(
 
 
 def _key(session: Session, type_: EntityType, ref: str) -> str:
-    entity = find_entity(session, type_, ref)
+    entity = entity_for(session, type_, ref)
     return entity.key if entity else slug(ref)
 
 

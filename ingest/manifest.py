@@ -12,32 +12,16 @@ retired), owner, teams (empty = everyone), stages (curated stage keys), review_b
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from kms.core.errors import ConfigError
-from kms.core.models import AssetStatus
+from kms.core.schemas import FileMeta
 
 MANIFEST_NAMES = ("manifest.yaml", "kms-manifest.yaml")
-
-
-class FileMeta(BaseModel):
-    kind: str | None = None
-    status: AssetStatus | None = None
-    owner: str | None = None
-    teams: list[str] | None = None
-    stages: list[str] = Field(default_factory=list)
-    review_by: date | None = None
-
-    def over(self, base: FileMeta) -> FileMeta:
-        """This metadata with ``base`` filling what it leaves unset."""
-        merged: dict[str, Any] = base.model_dump()
-        merged.update({k: v for k, v in self.model_dump().items() if v not in (None, [])})
-        return FileMeta.model_validate(merged)
+__all__ = ["MANIFEST_NAMES", "FileMeta", "Manifest", "find_manifest", "is_manifest"]
 
 
 class Manifest(BaseModel):

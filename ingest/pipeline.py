@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from ingest.dedup import NearDuplicateFinder
 from ingest.drafts import UpsertResult
 from ingest.graph_store import resolve_proofs, upsert_entity, write_outcome, write_problem
-from ingest.manifest import FileMeta, find_manifest, is_manifest
+from ingest.manifest import find_manifest, is_manifest
 from ingest.sources import (
     SourceFile,
     classify,
@@ -31,9 +31,10 @@ from ingest.store import ChunkEnricher, apply_stated_meta, upsert_asset
 from ingest.types import ItemError
 from kms.core.config import Settings
 from kms.core.errors import KMSError
-from kms.core.linking import EntityLinker, EntityName
-from kms.core.models import Asset, Chunk, Entity, Job
+from kms.core.graph import linker
+from kms.core.models import Asset, Chunk, Job
 from kms.core.models._types import utcnow
+from kms.core.schemas import FileMeta
 from kms.core.stage_classifier import StageClassifier
 from kms.core.stages import SalesProcess
 
@@ -210,7 +211,7 @@ class Ingestor:
         return self.settings.stale_after_days
 
     def _enricher(self, session: Session) -> ChunkEnricher:
-        return ChunkEnricher(self.classifier, _linker(session), self._dedup_finder(session))
+        return ChunkEnricher(self.classifier, linker(session), self._dedup_finder(session))
 
     def _dedup_finder(self, session: Session) -> NearDuplicateFinder:
         if self._dedup is None:
@@ -263,15 +264,6 @@ class Ingestor:
                 job.finished_at = utcnow()
             session.add(job)
             session.commit()
-
-
-def _linker(session: Session) -> EntityLinker:
-    names: list[EntityName] = []
-    for entity in session.exec(select(Entity)).all():
-        for name in [entity.name_en, entity.name_zh, *entity.aliases]:
-            if name:
-                names.append(EntityName(entity.id or 0, name))
-    return EntityLinker(names)
 
 
 def _unprefixed(message: str, name: str) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,12 +33,9 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from ingest.records import as_list, read_rows
 from ingest.types import ItemError
+from kms.core.graph import slug
 from kms.core.models import EntityType
 from kms.core.stages import SalesProcess
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9\u4e00-\u9fff]+", "-", text.lower()).strip("-")
 
 
 class _Named(BaseModel):

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from ingest.drafts import AssetDraft
 from ingest.kinds import infer_kind
-from ingest.manifest import FileMeta
 from ingest.psmap import MapItem, looks_like_map, read_map
 from ingest.records import read_rows
 from ingest.types import ChunkDraft, ItemError
 from ingest.winloss import WinLossNote, looks_like_winloss, read_winloss
 from kms.core.config import Settings
 from kms.core.errors import InputError, TooLarge
+from kms.core.schemas import FileMeta
 from kms.core.stages import SalesProcess
 from kms.core.text.language import detect_language, document_language
 

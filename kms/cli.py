@@ -14,9 +14,9 @@ from rich.table import Table
 from kms.core.config import get_settings
 
 if TYPE_CHECKING:
-    from ingest.manifest import FileMeta
-    from ingest.pipeline import BatchOutcome
+    from kms.core.schemas import FileMeta
     from kms.services.app import Services
+    from kms.services.ingest import BatchOutcome
 
 app = typer.Typer(help="KMS — sales knowledge search.", no_args_is_help=True)
 keys_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
@@ -40,7 +40,7 @@ def ingest(
     owner: Annotated[str | None, typer.Option(help="Owner of the assets.")] = None,
 ) -> None:
     """Ingest documents, win/loss notes and problem–solution maps."""
-    from ingest.manifest import FileMeta
+    from kms.core.schemas import FileMeta
 
     defaults = FileMeta.model_validate(
         {"kind": kind, "teams": team or None, "status": status, "owner": owner}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from index.keyword import ENGINES, KeywordDoc, KeywordIndex, open_keyword_index
+from index.keyword import KeywordDoc, KeywordIndex
+from index.keyword_engines import ENGINES, open_keyword_index
 from tests.strategies import caller_teams, query_words, team_docs
 
 DOCS = [
@@ -122,27 +122,36 @@ def test_on_disk_index_reopens(tmp_path: Path, engine: str) -> None:
 
 
 def test_a_second_process_waits_for_the_write_lock(tmp_path: Path, engine: str) -> None:
+    """Events, not a stopwatch: the second writer reports that it found the lock held, and it
+    cannot finish while the first one holds it."""
     ki = open_keyword_index(tmp_path / "kw", engine)
     ki.upsert(DOCS[:1])
+    folder = tmp_path / "kw"
     script = textwrap.dedent(
         f"""
-        import time
         from pathlib import Path
-        from index.keyword import KeywordDoc, open_keyword_index
-        t0 = time.monotonic()
-        index = open_keyword_index(Path({str(tmp_path / "kw")!r}), {engine!r})
+        from filelock import FileLock, Timeout
+        from index.keyword import KeywordDoc
+        from index.keyword_engines import open_keyword_index
+        try:
+            FileLock(str(Path({str(folder)!r}) / "write.lock"), timeout=0).acquire()
+            print("free", flush=True)
+        except Timeout:
+            print("held", flush=True)
+        index = open_keyword_index(Path({str(folder)!r}), {engine!r})
         index.upsert([KeywordDoc(7, "second writer")])
-        print(time.monotonic() - t0)
+        print("written", flush=True)
         """
     )
     with ki.writer() as writer:
         proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-        time.sleep(2.0)
-        assert proc.poll() is None  # still waiting for the lock
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "held"
+        assert proc.poll() is None  # it cannot have written: the lock is still ours
         writer.add(KeywordDoc(8, "first writer"))
-    out, _ = proc.communicate(timeout=60)
+    out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0
-    assert float(out) >= 1.5
+    assert out.strip() == "written"
     assert open_keyword_index(tmp_path / "kw", engine).ids() == {1, 7, 8}
 
 

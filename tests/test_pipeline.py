@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, col, select
 
-from ingest.manifest import FileMeta
 from ingest.pipeline import Ingestor, discover
 from kms.core.config import Settings
 from kms.core.db import Database
 from kms.core.models import Asset, Chunk, ChunkStage, Entity, Job, Outcome, Relation, StageOrigin
+from kms.core.schemas import FileMeta
 
 ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "domain" / "sales-org-article-zh.txt"
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from api.deps import CallerDep, ServicesDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
+from api.urls import link_citations
 from kms.core.models import EntityType
 from kms.core.schemas import EntitiesPublic, ProblemDetail, ProblemsPublic
 from kms.services import graphviews
@@ -32,7 +33,7 @@ def problems(
 @router.get("/problems/{problem_id}", responses=error_responses(404))
 def problem(problem_id: Id, services: ServicesDep, caller: CallerDep) -> ProblemDetail:
     """One problem with its solutions, products, proof assets and the deals it came up in."""
-    return graphviews.get_problem(services, caller, problem_id)
+    return link_citations(graphviews.get_problem(services, caller, problem_id))
 
 
 @router.get("/entities")

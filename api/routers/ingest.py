@@ -8,12 +8,13 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import CuratorDep, ServicesDep
-from api.errors import error_responses
-from api.multipart import receive_upload
+from api.errors import error_responses, file_name, scrub
+from api.multipart import receive_upload, upload_form
 from api.routers.params import Id
+from api.urls import job_url
 from kms.core.schemas import JobPublic, UploadAccepted
 from kms.services.jobs import get_job, start_ingest
-from kms.services.uploads import check_staged
+from kms.services.uploads import check_files
 
 router = APIRouter(prefix="/v1", tags=["ingest"], responses=error_responses(401, 403, 429))
 
@@ -58,15 +59,23 @@ async def upload(request: Request, services: ServicesDep, caller: CuratorDep) ->
     is read from its content; Office files that would expand absurdly are refused.
     """
     stager = await receive_upload(request, services.settings)
+    batch = stager.batch()
     try:
-        await run_in_threadpool(check_staged, stager)
-        return await run_in_threadpool(start_ingest, services, caller, stager)
+        await run_in_threadpool(check_files, batch, services.settings.upload_max_bytes)
+        form = upload_form(stager.fields)
+        job_id = await run_in_threadpool(start_ingest, services, caller, batch, form)
     except BaseException:
-        stager.discard()
+        batch.discard()
         raise
+    return UploadAccepted(
+        job_id=job_id, files=[f.name for f in batch.files], status_url=job_url(job_id)
+    )
 
 
 @router.get("/jobs/{job_id}", responses=error_responses(404))
 def job(job_id: Id, services: ServicesDep, caller: CuratorDep) -> JobPublic:
     """Progress of an ingest job, with per-file errors."""
-    return get_job(services, caller, job_id)
+    job = get_job(services, caller, job_id)
+    for error in job.errors:
+        error.item, error.message = file_name(error.item), scrub(error.message)
+    return job

@@ -9,6 +9,7 @@ from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
 from kms.core.schemas import AuditPublic, CallerPublic, KeyCreate, KeyCreated, KeyPublic, KeysPublic
 from kms.services import keys
+from kms.services.audit import list_audit
 
 router = APIRouter(prefix="/v1", tags=["keys"], responses=error_responses(401, 429))
 
@@ -50,4 +51,4 @@ def audit_log(
     limit: Limit = 50,
 ) -> AuditPublic:
     """Every curator and admin change, newest first."""
-    return keys.list_audit(services, action, offset, limit)
+    return list_audit(services, action, offset, limit)

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from api.deps import CallerDep, ServicesDep
 from api.errors import error_responses
+from api.urls import link_citations
 from kms.core.schemas import (
     AnswerRequest,
     AnswerResponse,
@@ -26,14 +27,14 @@ router = APIRouter(prefix="/v1", tags=["search"], responses=error_responses(401,
 def search_route(body: SearchRequest, services: ServicesDep, caller: CallerDep) -> SearchResponse:
     """Ranked results with highlighted snippets, each with the `why` that placed it."""
     with services.search_gate:
-        return search(services, body, caller)
+        return link_citations(search(services, body, caller))
 
 
 @router.post("/answer")
 def answer_route(body: AnswerRequest, services: ServicesDep, caller: CallerDep) -> AnswerResponse:
     """The stage-aware answer: passages with citations, problem map, win/loss, stage hints."""
     with services.search_gate:
-        return answer(services, body, caller)
+        return link_citations(answer(services, body, caller))
 
 
 @router.post("/recommend")
@@ -42,7 +43,7 @@ def recommend_route(
 ) -> RecommendResponse:
     """For a CRM opportunity: the few assets that matter at its stage, and why."""
     with services.search_gate:
-        return recommend(services, caller, body)
+        return link_citations(recommend(services, caller, body))
 
 
 @router.get("/stages")

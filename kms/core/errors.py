@@ -1,18 +1,19 @@
 """One exception hierarchy for the whole product.
 
     KMSError                      base; carries code, message, detail
-    ├── InputError                bad input from a user or a file (422)
+    ├── InputError                bad input from a user or a file
     │   ├── ParseError            a file could not be parsed (names the file)
     │   ├── UnsupportedType       a file type we do not ingest
-    │   ├── TooLarge              over a size limit (413)
+    │   ├── TooLarge              over a size limit
     │   └── ConfigError           an invalid configuration file (names the line)
-    ├── NotFound                  absent, or not visible to the caller (404)
-    ├── Unauthorized              no or unknown API key (401)
-    ├── Forbidden                 the role may not do this (403)
-    ├── RateLimited               too many requests (429)
+    ├── NotFound                  absent, or not visible to the caller
+    ├── Unauthorized              no or unknown credentials
+    ├── Forbidden                 the role may not do this
+    ├── RateLimited               too many requests
     └── IndexMismatch             database and an index disagree
 
-The API maps each to one JSON shape: ``{"error": {"code", "message", "detail"}}``.
+They know nothing of HTTP: the API maps each class to a status code and one JSON shape,
+``{"error": {"code", "message", "detail"}}`` (:mod:`api.errors`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import Any
 
 class KMSError(Exception):
     code = "error"
-    status = 500
 
     def __init__(self, message: str, detail: Any = None) -> None:
         super().__init__(message)
@@ -35,7 +35,6 @@ class KMSError(Exception):
 
 class InputError(KMSError):
     code = "invalid_input"
-    status = 422
 
 
 class ParseError(InputError):
@@ -44,12 +43,10 @@ class ParseError(InputError):
 
 class UnsupportedType(InputError):
     code = "unsupported_type"
-    status = 415
 
 
 class TooLarge(InputError):
     code = "too_large"
-    status = 413
 
 
 class ConfigError(InputError):
@@ -58,22 +55,18 @@ class ConfigError(InputError):
 
 class NotFound(KMSError):
     code = "not_found"
-    status = 404
 
 
 class Unauthorized(KMSError):
     code = "unauthorized"
-    status = 401
 
 
 class Forbidden(KMSError):
     code = "forbidden"
-    status = 403
 
 
 class RateLimited(KMSError):
     code = "rate_limited"
-    status = 429
 
 
 class IndexMismatch(KMSError):

@@ -11,13 +11,17 @@ must share a team with the item. Assets, gaps and logged queries all follow it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from kms.core.errors import Forbidden
-from kms.core.models import Role
+from sqlmodel import Session
+
+from kms.core.errors import Forbidden, InputError, NotFound
+from kms.core.models import Asset, AssetStatus, Role
 
 ROLE_RANK = {Role.rep: 0, Role.curator: 1, Role.admin: 2}
+TEAM_NAME = re.compile(r"^[\w.-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,35 @@ def require_role(caller: Caller, role: Role) -> Caller:
     if not caller.has_role(role):
         raise Forbidden(f"this needs the {role.value} role", {"role": caller.role.value})
     return caller
+
+
+def may_see(asset: Asset, caller: Caller) -> bool:
+    """An asset: by its teams; a retired one only by curators and admins."""
+    if not visible(caller, asset.teams):
+        return False
+    return asset.status != AssetStatus.retired or caller.has_role(Role.curator)
+
+
+def visible_asset(session: Session, caller: Caller, asset_id: int) -> Asset:
+    """The asset, if the caller may see it; ``NotFound`` otherwise (never ``Forbidden``, so
+    its existence does not leak)."""
+    asset = session.get(Asset, asset_id)
+    if asset is None or not may_see(asset, caller):
+        raise NotFound(f"no asset {asset_id}", {"asset_id": asset_id})
+    return asset
+
+
+def clean_teams(teams: list[str], caller: Caller | None = None, field: str = "teams") -> list[str]:
+    """Sorted, unique, well-formed team names. With a team-bound ``caller``, the result must
+    be public ([]) or include one of the caller's teams, so nobody locks themselves out."""
+    clean = sorted({t.strip() for t in teams if t.strip()})
+    bad = [t for t in clean if not TEAM_NAME.match(t)]
+    if bad:
+        raise InputError(f"not a team name: '{bad[0][:64]}'", {"field": field})
+    mine = set(caller.teams) if caller is not None and caller.teams is not None else None
+    if mine is not None and clean and not set(clean) & mine:
+        raise InputError("the teams must include one of your own teams", {"field": field})
+    return clean
 
 
 LOCAL_ADMIN = Caller(name="cli", role=Role.admin, teams=None)

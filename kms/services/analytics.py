@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from kms.core.models import QueryLog
 from kms.core.models._types import utcnow
 from kms.core.schemas import AnalyticsPublic, CoverageCell, DayCount, QueryCount, StaleAsset
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, visible
 from kms.services.app import Services
 from kms.services.coverage import Covered, coverage, live_assets
 from kms.services.gaps import gap_public, norm_query, visible_gaps
@@ -26,16 +26,12 @@ TOP = 10
 STALE_MAX = 100
 
 
-def query_visible(row: QueryLog, caller: Caller) -> bool:
-    return caller.teams is None or not row.teams or bool(set(row.teams) & set(caller.teams))
-
-
 def analytics(services: Services, caller: Caller, days: int = 30) -> AnalyticsPublic:
     today = utcnow().date()
     since = utcnow() - timedelta(days=days)
     with services.db.session() as session:
         rows = session.exec(select(QueryLog).where(col(QueryLog.created_at) >= since)).all()
-        logs = [q for q in rows if query_visible(q, caller)]
+        logs = [q for q in rows if visible(caller, q.teams)]
         gaps = [g for g in visible_gaps(session, caller) if g.status != "closed"]
         gaps.sort(key=lambda g: (-g.occurrences, -(g.id or 0)))
         covered = coverage(session, live_assets(session, lambda a: caller.can_see(a.teams)))

@@ -15,11 +15,13 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from index.analyzer import tokenize
+from kms.core.graph import entities_in, find_entity
 from kms.core.models import EntityType
 from kms.core.schemas import AnswerRequest, AnswerResponse, Passage, StageHints, StageInfo
 from kms.core.visibility import Caller
 from kms.services.app import Services
-from kms.services.graph import entities_in, problem_entry, problems_for
+from kms.services.gaps import record_query_gap
+from kms.services.graph import problem_entry, problems_for
 from kms.services.search import Retrieval, log_query, retrieve, to_hit
 from kms.services.winloss import summarise
 
@@ -63,11 +65,10 @@ def _context_key(
     services: Services, session: Session, value: str | None, type_: EntityType, query: str
 ) -> str | None:
     """A context entity's key: given explicitly, else named in the query."""
-    from ingest.graph_store import find_entity
     from kms.core.models import Entity
 
     if value:
-        entity = find_entity(session, type_, value, create=False)
+        entity = find_entity(session, type_, value)
         return entity.key if entity else value
     found = entities_in(session, query, [type_])
     if found:
@@ -77,7 +78,6 @@ def _context_key(
 
 
 def answer(services: Services, request: AnswerRequest, caller: Caller) -> AnswerResponse:
-    from kms.services.gaps import record_query_gap
 
     with services.db.session() as session:
         competitor = _context_key(

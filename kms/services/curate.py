@@ -15,35 +15,16 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from kms.core.errors import InputError, NotFound
-from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Pin, Role, StageOrigin
+from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Pin, StageOrigin
 from kms.core.models._types import utcnow
 from kms.core.schemas import AssetDetail, AssetsPublic, AssetUpdate
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, clean_teams, may_see, visible_asset
 from kms.services.app import Services
 from kms.services.assetviews import asset_detail, asset_public
-from kms.services.gaps import audit
-from kms.services.keys import clean_teams
+from kms.services.audit import audit
 
 SEARCH_FIELDS = {"status", "stages", "teams"}
 MAX_PIN_CHARS = 200
-
-
-def is_curator(caller: Caller) -> bool:
-    return caller.has_role(Role.curator)
-
-
-def may_see(asset: Asset, caller: Caller) -> bool:
-    if not caller.can_see(asset.teams):
-        return False
-    return asset.status != AssetStatus.retired or is_curator(caller)
-
-
-def visible_asset(session: Session, caller: Caller, asset_id: int) -> Asset:
-    """The asset, if the caller may see it; ``NotFound`` otherwise (never ``Forbidden``)."""
-    asset = session.get(Asset, asset_id)
-    if asset is None or not may_see(asset, caller):
-        raise NotFound(f"no asset {asset_id}", {"asset_id": asset_id})
-    return asset
 
 
 def list_assets(

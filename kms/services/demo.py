@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.manifest import FileMeta
 from kms.core.models import AssetStatus
+from kms.core.schemas import FileMeta
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_DIR = REPO / "demo"

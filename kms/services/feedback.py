@@ -13,9 +13,8 @@ from kms.core.errors import NotFound
 from kms.core.models import Feedback, QueryLog
 from kms.core.models._types import utcnow
 from kms.core.schemas import FeedbackCreate, FeedbackPublic
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, visible_asset
 from kms.services.app import Services
-from kms.services.curate import visible_asset
 from kms.services.gapdetect import sync_feedback_gaps
 
 

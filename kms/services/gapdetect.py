@@ -16,8 +16,9 @@ from kms.core.models import Asset, AssetStatus, Entity, EntityType, Feedback, Ga
 from kms.core.models._types import utcnow
 from kms.core.schemas import GapDetection
 from kms.services.app import Services
+from kms.services.audit import audit
 from kms.services.coverage import approved_count_per_stage
-from kms.services.gaps import audit, query_subject
+from kms.services.gaps import query_subject
 from kms.services.graph import edges_from, edges_to
 
 THIN_STAGE_MIN = 3  # approved assets a stage needs to not be "thin"

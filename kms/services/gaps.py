@@ -15,11 +15,12 @@ from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
 from kms.core.errors import InputError, NotFound
-from kms.core.models import Asset, AuditLog, Gap
+from kms.core.models import Asset, Gap
 from kms.core.models._types import utcnow
 from kms.core.schemas import GapCreate, GapPublic, GapsPublic, GapUpdate, StageInfo
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, clean_teams, visible, visible_asset
 from kms.services.app import Services
+from kms.services.audit import audit
 
 MAX_TAG_CHARS = 40
 
@@ -58,18 +59,10 @@ def record_query_gap(
         return gap.id or 0
 
 
-def gap_visible(gap: Gap, caller: Caller) -> bool:
-    return caller.teams is None or not gap.teams or bool(set(gap.teams) & set(caller.teams))
-
-
 def visible_gaps(session: Session, caller: Caller) -> list[Gap]:
     """Gaps a caller may see, most recently updated first."""
     rows = session.exec(select(Gap).order_by(col(Gap.updated_at).desc())).all()
-    return [g for g in rows if gap_visible(g, caller)]
-
-
-def audit(session: Session, actor: str, action: str, target: str, **detail: object) -> None:
-    session.add(AuditLog(actor=actor, action=action, target=target, detail=dict(detail)))
+    return [g for g in rows if visible(caller, g.teams)]
 
 
 def gap_public(session: Session, gap: Gap, caller: Caller) -> GapPublic:
@@ -129,8 +122,6 @@ def get_gap(services: Services, caller: Caller, gap_id: int) -> GapPublic:
 
 
 def create_gap(services: Services, caller: Caller, new: GapCreate) -> GapPublic:
-    from kms.services.keys import clean_teams
-
     teams = clean_teams(new.teams if new.teams is not None else list(caller.teams or []), caller)
     stage = None
     if new.stage:
@@ -156,8 +147,6 @@ def create_gap(services: Services, caller: Caller, new: GapCreate) -> GapPublic:
 
 
 def update_gap(services: Services, caller: Caller, gap_id: int, change: GapUpdate) -> GapPublic:
-    from kms.services.curate import visible_asset
-
     fields = change.model_fields_set
     with services.db.session() as session:
         gap = _visible_gap(session, caller, gap_id)
@@ -187,7 +176,7 @@ def update_gap(services: Services, caller: Caller, gap_id: int, change: GapUpdat
 
 def _visible_gap(session: Session, caller: Caller, gap_id: int) -> Gap:
     gap = session.get(Gap, gap_id)
-    if gap is None or not gap_visible(gap, caller):
+    if gap is None or not visible(caller, gap.teams):
         raise NotFound(f"no gap {gap_id}", {"gap_id": gap_id})
     return gap
 

@@ -3,41 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 from sqlmodel import Session, col, select
 
-from kms.core.linking import EntityLinker, EntityName
+from kms.core.graph import entities_in
 from kms.core.models import Asset, AssetStatus, Entity, EntityType, Relation
 from kms.core.schemas import Citation, ProblemEntry, SolutionEntry
 from kms.core.visibility import Caller
-
-
-def linker(session: Session, types: Iterable[EntityType] | None = None) -> EntityLinker:
-    """A linker over the current entity names (of ``types``), rebuilt only when they change."""
-    wanted = set(types) if types else None
-    columns = (Entity.id, Entity.type, Entity.name_en, Entity.name_zh, Entity.aliases)
-    rows = session.exec(select(*columns)).all()  # type: ignore[call-overload]  # >4 columns
-    names = tuple(
-        EntityName(entity_id or 0, name)
-        for entity_id, type_, name_en, name_zh, aliases in rows
-        if not wanted or type_ in wanted
-        for name in [name_en, name_zh, *aliases]
-        if name
-    )
-    return _linker(names)
-
-
-@lru_cache(maxsize=16)
-def _linker(names: tuple[EntityName, ...]) -> EntityLinker:
-    # building one compiles a regex over every name: ~8 ms a search before this cache
-    return EntityLinker(list(names))
-
-
-def entities_in(
-    session: Session, text: str, types: Iterable[EntityType] | None = None
-) -> list[int]:
-    return [entity_id for entity_id, _ in linker(session, types).link(text).most_common()]
 
 
 def problems_for(session: Session, query: str, asset_ids: Iterable[int]) -> list[int]:
@@ -81,6 +53,16 @@ def edges_to(session: Session, dst_type: str, dst_id: int | str, type_: str) -> 
     )
 
 
+def solution_ids(session: Session, problem_id: int) -> list[int]:
+    """The solutions of a problem (``solved_by`` edges)."""
+    return [int(r.dst_id) for r in edges_from(session, "entity", problem_id, "solved_by")]
+
+
+def problem_stage(session: Session, problem_id: int) -> str | None:
+    """The stage where a problem surfaces (its ``surfaces_at`` edge), if the map says."""
+    return next((r.dst_id for r in edges_from(session, "entity", problem_id, "surfaces_at")), None)
+
+
 def proof_assets(session: Session, entity_id: int, caller: Caller) -> list[Asset]:
     """Visible, live assets that prove a problem or a solution."""
     out: list[Asset] = []
@@ -97,7 +79,7 @@ def citation(asset: Asset, section: str | None = None, page: int | None = None) 
         title=asset.title,
         section=section,
         page=page,
-        url=f"/v1/assets/{asset.id}/file" if asset.stored_file else f"/v1/assets/{asset.id}",
+        has_file=bool(asset.stored_file),
     )
 
 
@@ -109,8 +91,8 @@ def problem_entry(session: Session, problem_id: int, caller: Caller) -> ProblemE
     if source is not None and not caller.can_see(source.teams):
         return None
     solutions: list[SolutionEntry] = []
-    for rel in edges_from(session, "entity", problem_id, "solved_by"):
-        solution = session.get(Entity, int(rel.dst_id))
+    for solution_id in solution_ids(session, problem_id):
+        solution = session.get(Entity, solution_id)
         if solution is None:
             continue
         products = [
@@ -128,14 +110,13 @@ def problem_entry(session: Session, problem_id: int, caller: Caller) -> ProblemE
                 proof=proof,
             )
         )
-    stage = next((r.dst_id for r in edges_from(session, "entity", problem_id, "surfaces_at")), None)
     questions = _discovery_questions(source)
     return ProblemEntry(
         entity_id=problem_id,
         key=problem.key,
         name_en=problem.name_en,
         name_zh=problem.name_zh,
-        stage=stage,
+        stage=problem_stage(session, problem_id),
         discovery_questions=questions,
         solutions=solutions,
     )
@@ -155,7 +136,7 @@ def expansion_assets(
     out: dict[int, float] = {}
     for rank, problem_id in enumerate(problem_ids):
         decay = 0.7**rank
-        solutions = [int(r.dst_id) for r in edges_from(session, "entity", problem_id, "solved_by")]
+        solutions = solution_ids(session, problem_id)
         for target, weight in [(problem_id, 1.0)] + [(s, 0.5) for s in solutions]:
             for asset in proof_assets(session, target, caller):
                 key = asset.id or 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, or_, select
 
 from kms.core.errors import NotFound
+from kms.core.graph import entities_in
 from kms.core.models import Asset, AssetStatus, Entity, EntityType, Outcome, Relation
 from kms.core.schemas import (
     EntitiesPublic,
@@ -21,10 +22,15 @@ from kms.core.schemas import (
     ProblemsPublic,
     ProblemSummary,
 )
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, may_see
 from kms.services.app import Services
-from kms.services.curate import may_see
-from kms.services.graph import citation, edges_from, entities_in, problem_entry, proof_assets
+from kms.services.graph import (
+    citation,
+    problem_entry,
+    problem_stage,
+    proof_assets,
+    solution_ids,
+)
 from kms.services.winloss import summary_of
 
 
@@ -140,8 +146,8 @@ def _outcomes(session: Session, problem: Entity, seen: Visibility) -> list[Outco
 
 def _summary(session: Session, problem: Entity, seen: Visibility) -> ProblemSummary:
     pid = problem.id or 0
-    solutions = edges_from(session, "entity", pid, "solved_by")
-    targets = [str(pid), *[r.dst_id for r in solutions]]
+    solutions = solution_ids(session, pid)
+    targets = [str(pid), *[str(s) for s in solutions]]
     proof = session.exec(
         select(Relation.src_id).where(
             Relation.type == "proves",
@@ -149,13 +155,12 @@ def _summary(session: Session, problem: Entity, seen: Visibility) -> ProblemSumm
             col(Relation.dst_id).in_(targets),
         )
     ).all()
-    stage = next((r.dst_id for r in edges_from(session, "entity", pid, "surfaces_at")), None)
     return ProblemSummary(
         id=pid,
         key=problem.key,
         name_en=problem.name_en,
         name_zh=problem.name_zh,
-        stage=stage,
+        stage=problem_stage(session, pid),
         solutions=len(solutions),
         proof=len({int(a) for a in proof} & seen.assets),
     )

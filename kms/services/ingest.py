@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest.drafts import UpsertResult
-from ingest.manifest import FileMeta
 from ingest.pipeline import BatchOutcome, Ingestor, OnProgress, discover
 from kms.core.models import Job
+from kms.core.schemas import FileMeta
 from kms.services.app import Services
 from kms.services.indexing import index_chunks, refresh_assets, remove_chunks
 

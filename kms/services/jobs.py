@@ -1,10 +1,11 @@
 """Upload jobs: queued for one background worker; their progress and errors, scrubbed.
 
-``start_ingest`` creates a job and queues it for one daemon worker thread, which moves the
-files to ``uploads/<name>/<name>`` (so a re-upload of a file with the same name is a new
-version of the same asset), runs the normal ingest (:func:`kms.services.ingest.ingest_paths`),
-re-runs gap detection and removes the copies (the store keeps its own content-addressed copy
-for downloads). A job is visible to the key that started it, and to admins.
+``start_ingest`` creates a job for a checked :class:`UploadBatch` and queues it for one
+daemon worker thread, which moves the files to ``uploads/<name>/<name>`` (so a re-upload of
+a file with the same name is a new version of the same asset), runs the normal ingest
+(:func:`kms.services.ingest.ingest_paths`), re-runs gap detection and removes the copies
+(the store keeps its own content-addressed copy for downloads). A job is visible to the key
+that started it, and to admins.
 """
 
 from __future__ import annotations
@@ -12,25 +13,22 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from ingest.manifest import FileMeta
 from kms.core.errors import InputError, NotFound
 from kms.core.models import Job
 from kms.core.models._types import utcnow
-from kms.core.schemas import JobError, JobPublic, UploadAccepted
-from kms.core.visibility import Caller
+from kms.core.schemas import FileMeta, JobError, JobPublic, UploadForm
+from kms.core.visibility import Caller, clean_teams
 from kms.services.app import Services
+from kms.services.audit import audit
 from kms.services.gapdetect import detect_gaps
-from kms.services.gaps import audit
 from kms.services.ingest import create_job, ingest_paths
-from kms.services.keys import clean_teams
-from kms.services.uploads import UploadStager
+from kms.services.uploads import UploadBatch
 
 log = logging.getLogger("kms.jobs")
 
@@ -39,7 +37,7 @@ log = logging.getLogger("kms.jobs")
 class _Work:
     services: Services
     job_id: int
-    stager: UploadStager
+    batch: UploadBatch
     meta: FileMeta
     created_by: str
 
@@ -71,32 +69,24 @@ class _Worker:
 WORKER = _Worker()
 
 
-def upload_meta(services: Services, caller: Caller, fields: dict[str, list[str]]) -> FileMeta:
-    """Form fields → the files' metadata (kind, status, owner, teams, stages, review_by).
+def upload_meta(services: Services, caller: Caller, form: UploadForm) -> FileMeta:
+    """The upload's form → the files' metadata (kind, status, owner, teams, stages, review_by).
 
     No ``teams`` means public for a new asset, and "keep the teams" for a new version."""
-
-    def one(name: str) -> str | None:
-        values = [v.strip() for v in fields.get(name, []) if v.strip()]
-        return values[-1] if values else None
-
-    def many(name: str) -> list[str]:
-        return [p.strip() for v in fields.get(name, []) for p in v.split(",") if p.strip()]
-
     stages: list[str] = []
-    for name in many("stages"):
+    for name in form.stages:
         key = services.process.resolve(name)
         if key is None:
             known = services.process.known_names()
             raise InputError(f"unknown stage '{name}'", {"field": "stages", "known": known})
         stages.append(key)
     raw = {
-        "kind": one("kind"),
-        "status": one("status"),
-        "owner": one("owner"),
-        "teams": clean_teams(many("teams"), caller) or None,
+        "kind": form.kind,
+        "status": form.status,
+        "owner": form.owner,
+        "teams": clean_teams(form.teams, caller) or None,
         "stages": stages,
-        "review_by": one("review_by"),
+        "review_by": form.review_by,
     }
     try:
         return FileMeta.model_validate(raw)
@@ -106,24 +96,24 @@ def upload_meta(services: Services, caller: Caller, fields: dict[str, list[str]]
         raise InputError(f"field '{field_name}': {err['msg']}", {"field": field_name}) from exc
 
 
-def start_ingest(services: Services, caller: Caller, stager: UploadStager) -> UploadAccepted:
-    """Queue the checked upload as an ingest job; returns at once with the job id."""
-    meta = upload_meta(services, caller, stager.fields)
-    names = [f.name for f in stager.files]
+def start_ingest(services: Services, caller: Caller, batch: UploadBatch, form: UploadForm) -> int:
+    """Queue the checked upload as an ingest job; returns the job id at once."""
+    meta = upload_meta(services, caller, form)
+    names = [f.name for f in batch.files]
     job_id = create_job(services, job_owner(caller), total=len(names))
     with services.db.session() as session:
         audit(session, caller.actor, "ingest.upload", f"job:{job_id}", files=names)
         session.commit()
-    WORKER.submit(_Work(services, job_id, stager, meta, job_owner(caller)))
-    return UploadAccepted(job_id=job_id, files=names, status_url=f"/v1/jobs/{job_id}")
+    WORKER.submit(_Work(services, job_id, batch, meta, job_owner(caller)))
+    return job_id
 
 
 def run_upload(work: _Work) -> None:
-    services, stager = work.services, work.stager
+    services, batch = work.services, work.batch
     inbox = services.settings.data_dir / "uploads"
     paths: list[Path] = []
     try:
-        for staged in stager.files:
+        for staged in batch.files:
             target = inbox / staged.name / staged.name
             target.parent.mkdir(parents=True, exist_ok=True)
             staged.path.replace(target)
@@ -138,7 +128,7 @@ def run_upload(work: _Work) -> None:
             path.unlink(missing_ok=True)
             with contextlib.suppress(OSError):
                 path.parent.rmdir()
-        stager.discard()
+        batch.discard()
 
 
 def _fail(services: Services, job_id: int, message: str) -> None:
@@ -155,14 +145,6 @@ def job_owner(caller: Caller) -> str:
     return f"key:{caller.key_id}" if caller.key_id is not None else caller.name
 
 
-_DIRS = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s:'\"]+)+[\\/](?=[^\\/\s]+)")
-
-
-def _scrub(text: str) -> str:
-    """Error messages name files; keep the name, drop where it lives on the server."""
-    return _DIRS.sub("", text)
-
-
 def get_job(services: Services, caller: Caller, job_id: int) -> JobPublic:
     """A job its creator (or an admin) may see; ``NotFound`` for anyone else."""
     with services.db.session() as session:
@@ -171,10 +153,10 @@ def get_job(services: Services, caller: Caller, job_id: int) -> JobPublic:
         raise NotFound(f"no job {job_id}", {"job_id": job_id})
     errors = [
         JobError(
-            item=_scrub(str(e.get("item") or "")).rsplit("/", 1)[-1],
+            item=str(e.get("item") or ""),
             line=e.get("line"),
             field=e.get("field"),
-            message=_scrub(str(e.get("message") or "")),
+            message=str(e.get("message") or ""),
         )
         for e in job.errors
     ]

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from kms.core.errors import InputError, NotFound, Unauthorized
-from kms.core.models import ApiKey, AuditLog, Role, Team
-from kms.core.schemas import AuditEntry, AuditPublic, KeyPublic, KeysPublic
+from kms.core.models import ApiKey, Role, Team
+from kms.core.schemas import KeyPublic, KeysPublic
 from kms.core.visibility import Caller
 from kms.services.app import Services
-
-TEAM_NAME = re.compile(r"^[\w.-]{1,64}$")
+from kms.services.audit import audit
 
 
 def _digest(key: str) -> str:
@@ -50,14 +48,7 @@ def create_key(
         row = ApiKey(name=name, prefix=prefix, key_hash=_digest(key), role=role_, teams=teams)
         session.add(row)
         session.flush()
-        session.add(
-            AuditLog(
-                actor=actor,
-                action="key.create",
-                target=f"key:{row.id}",
-                detail={"role": role_.value, "teams": teams, "name": name},
-            )
-        )
+        audit(session, actor, "key.create", f"key:{row.id}", role=role_, teams=teams, name=name)
         session.commit()
         return key, row
 
@@ -104,7 +95,7 @@ def revoke_key(services: Services, key_id: int, actor: str) -> bool:
             return False
         row.revoked = True
         session.add(row)
-        session.add(AuditLog(actor=actor, action="key.revoke", target=f"key:{key_id}"))
+        audit(session, actor, "key.revoke", f"key:{key_id}")
         session.commit()
         return True
 
@@ -135,29 +126,3 @@ def revoke(services: Services, key_id: int, caller: Caller) -> KeyPublic:
         row = session.get(ApiKey, key_id)
         assert row is not None
         return key_public(row)
-
-
-def list_audit(
-    services: Services, action: str | None = None, offset: int = 0, limit: int = 50
-) -> AuditPublic:
-    """The audit log, newest first (admins only: it names every team's changes)."""
-    with services.db.session() as session:
-        query = select(AuditLog).order_by(col(AuditLog.id).desc())
-        if action:
-            query = query.where(AuditLog.action == action)
-        rows = session.exec(query).all()
-        page = [AuditEntry.model_validate(r, from_attributes=True) for r in rows[offset:][:limit]]
-        return AuditPublic(data=page, count=len(rows))
-
-
-def clean_teams(teams: list[str], caller: Caller | None = None, field: str = "teams") -> list[str]:
-    """Sorted, unique, well-formed team names. With a team-bound ``caller``, the result must
-    be public ([]) or include one of the caller's teams, so nobody locks themselves out."""
-    clean = sorted({t.strip() for t in teams if t.strip()})
-    bad = [t for t in clean if not TEAM_NAME.match(t)]
-    if bad:
-        raise InputError(f"not a team name: '{bad[0][:64]}'", {"field": field})
-    mine = set(caller.teams) if caller is not None and caller.teams is not None else None
-    if mine is not None and clean and not set(clean) & mine:
-        raise InputError("the teams must include one of your own teams", {"field": field})
-    return clean

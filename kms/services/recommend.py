@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from index.ranking import Ranked
 from kms.core.errors import InputError
+from kms.core.graph import find_entity, slug
 from kms.core.models import EntityType
 from kms.core.schemas import (
     Opportunity,
@@ -163,12 +164,10 @@ def _hints(services: Services, key: str) -> StageHints | None:
 
 def _entity(session: Session, type_: str, value: str | None) -> tuple[str, str] | None:
     """(key, display name) of a context entity named as the CRM names it."""
-    from ingest.graph_store import find_entity
-    from ingest.psmap import slug
 
     if not value or not value.strip():
         return None
-    entity = find_entity(session, EntityType(type_), value, create=False)
+    entity = find_entity(session, EntityType(type_), value)
     if entity is None:
         return slug(value), value.strip()
     return entity.key, entity.name_en or entity.name_zh or value.strip()

@@ -23,9 +23,8 @@ from kms.core.models import (
     Pin,
     Relation,
 )
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, visible_asset
 from kms.services.app import Services
-from kms.services.curate import visible_asset
 from kms.services.indexing import sync
 
 

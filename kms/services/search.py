@@ -16,12 +16,14 @@ from index.fusion import Fused
 from index.ranking import Candidate, Ranked, StageContext, Weights, rank
 from index.snippets import snippet
 from kms.core.errors import InputError
+from kms.core.graph import find_entity, slug
 from kms.core.models import Asset, AssetStatus, Chunk, EntityType, Outcome, QueryLog, Relation
 from kms.core.models._types import utcnow
 from kms.core.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse, StageInfo, Why
 from kms.core.stages import SalesProcess
 from kms.core.visibility import Caller
 from kms.services.app import Services
+from kms.services.gaps import record_query_gap
 from kms.services.graph import citation, expansion_assets, problems_for
 from kms.services.signals import (
     ChunkFacts,
@@ -154,8 +156,6 @@ def load_shown(session: Session, facts: ChunkFacts, shown: list[Ranked]) -> None
 
 
 def _key(value: str | None) -> str | None:
-    from ingest.psmap import slug
-
     return slug(value) if value else None
 
 
@@ -210,9 +210,7 @@ def _filter_assets(session: Session, facts: ChunkFacts, filters: SearchFilters) 
 
 
 def _assets_about(session: Session, value: str, type_: EntityType, among: set[int]) -> set[int]:
-    from ingest.graph_store import find_entity
-
-    entity = find_entity(session, type_, value, create=False)
+    entity = find_entity(session, type_, value)
     if entity is None:
         return set()
     ids = {str(a) for a in among}
@@ -278,7 +276,6 @@ def log_query(
 
 
 def search(services: Services, request: SearchRequest, caller: Caller) -> SearchResponse:
-    from kms.services.gaps import record_query_gap
 
     with services.db.session() as session:
         result = retrieve(services, session, request, caller)

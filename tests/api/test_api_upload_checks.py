@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from api.uploads import UploadStager, safe_name
 from kms.core.config import Settings
 from kms.core.errors import InputError, TooLarge
-from kms.services.uploads import UploadStager, check_zip, safe_name
+from kms.services.uploads import check_zip
 
 
 @pytest.mark.parametrize(

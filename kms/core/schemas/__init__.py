@@ -10,6 +10,7 @@ from kms.core.schemas.assets import (
     EntitiesPublic,
     EntityPublic,
     EntityRef,
+    FileMeta,
     JobError,
     JobPublic,
     OutcomePublic,
@@ -18,6 +19,7 @@ from kms.core.schemas.assets import (
     ProblemSummary,
     StageAffinity,
     UploadAccepted,
+    UploadForm,
 )
 from kms.core.schemas.ops import (
     AnalyticsPublic,
@@ -83,6 +85,7 @@ __all__ = [
     "EntityRef",
     "FeedbackCreate",
     "FeedbackPublic",
+    "FileMeta",
     "GapCreate",
     "GapDetection",
     "GapPublic",
@@ -116,6 +119,7 @@ __all__ = [
     "StageInfo",
     "StaleAsset",
     "UploadAccepted",
+    "UploadForm",
     "Why",
     "WinLossSummary",
 ]

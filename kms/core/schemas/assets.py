@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from kms.core.models import AssetStatus
 from kms.core.schemas.search import Citation, ProblemEntry, WinLossSummary
 
 # --- assets (curation) -------------------------------------------------------------
@@ -111,6 +112,34 @@ class JobPublic(BaseModel):
     errors: list[JobError]
     created_at: datetime
     finished_at: datetime | None
+
+
+class FileMeta(BaseModel):
+    """What a manifest, an upload form or the CLI says about files: each field optional."""
+
+    kind: str | None = None
+    status: AssetStatus | None = None
+    owner: str | None = None
+    teams: list[str] | None = None
+    stages: list[str] = Field(default_factory=list)
+    review_by: date | None = None
+
+    def over(self, base: FileMeta) -> FileMeta:
+        """This metadata with ``base`` filling what it leaves unset."""
+        merged: dict[str, Any] = base.model_dump()
+        merged.update({k: v for k, v in self.model_dump().items() if v not in (None, [])})
+        return FileMeta.model_validate(merged)
+
+
+class UploadForm(BaseModel):
+    """The form fields sent with an upload (all optional): what the files are."""
+
+    kind: str | None = None
+    status: str | None = None
+    owner: str | None = None
+    teams: list[str] = Field(default_factory=list)
+    stages: list[str] = Field(default_factory=list)
+    review_by: str | None = None
 
 
 class UploadAccepted(BaseModel):

@@ -38,7 +38,8 @@ class Citation(BaseModel):
     title: str
     section: str | None = None
     page: int | None = None
-    url: str
+    has_file: bool = Field(False, description="The source file can be downloaded")
+    url: str = Field("", description="Where to open the source (set by the API)")
 
 
 class SearchHit(BaseModel):
