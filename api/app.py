@@ -19,13 +19,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from api.errors import install_error_handlers
 from api.logs import configure_logging
 from api.middleware import BodyLimit, RequestContext
+from api.pages import PAGES
 from api.ratelimit import RateLimiter
 from api.routes import mount_routes
 from kms.core.config import Settings, get_settings
+from kms.core.resources import resource_path
 from kms.services.app import Services
 
 log = logging.getLogger("kms.api")
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 JSON_BODY_MAX = 1 << 20  # every request body but an upload
 UPLOAD_PATH = "/v1/ingest"
 
@@ -74,6 +75,14 @@ def _empty(services: Services) -> bool:
         return session.exec(select(Asset.id).limit(1)).first() is None
 
 
+def pages_dir() -> Path:
+    """The installed pages (the ``web`` package); a missing page is a startup error."""
+    web = resource_path("web")
+    for page in PAGES:
+        resource_path("web", page)
+    return web
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging()
@@ -109,5 +118,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["X-Request-ID", "Retry-After"],
         )
     app.add_middleware(RequestContext)
-    mount_routes(app, WEB_DIR)
+    mount_routes(app, pages_dir())
     return app

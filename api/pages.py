@@ -16,8 +16,9 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import error_body
+from kms.core.resources import resource_path
 
-DEMO_CRM = Path(__file__).resolve().parent.parent / "demo" / "crm.html"
+PAGES = ("search.html", "widget.html", "console.html", "widget.js", "static")
 
 # Pages may load scripts, styles and images from this origin only, and be framed
 # only where a framing page is expected (the widget).
@@ -36,7 +37,7 @@ _WIDGET_HEADERS = {**_HEADERS, "Content-Security-Policy": _CSP + "; frame-ancest
 
 
 def mount_pages(app: FastAPI, web_dir: Path) -> None:
-    """Mount the pages and /static on ``app``; ``web_dir`` is the repository's web/ folder."""
+    """Mount the pages and /static on ``app``; ``web_dir`` holds the installed pages."""
 
     def page(name: str, headers: dict[str, str] = _HEADERS) -> FileResponse:
         return FileResponse(web_dir / name, media_type="text/html", headers=headers)
@@ -65,11 +66,11 @@ def mount_pages(app: FastAPI, web_dir: Path) -> None:
     @app.get("/demo/crm.html", include_in_schema=False)
     def demo_crm(request: Request) -> Response:
         services = getattr(request.app.state, "services", None)
-        if services is None or not services.settings.demo or not DEMO_CRM.is_file():
+        if services is None or not services.settings.demo:
             return JSONResponse(error_body("not_found", "Not Found"), status_code=404)
         # A stand-in for a CRM on another origin: it loads the widget script and frames it.
         return FileResponse(
-            DEMO_CRM,
+            resource_path("demo", "crm.html"),
             media_type="text/html",
             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
         )

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.errors import error_body
+from api.pages import mount_pages
 from api.routers import ROUTERS
 
 
@@ -26,7 +27,4 @@ def mount_routes(app: FastAPI, web_dir: Path) -> None:
 
     for router in ROUTERS:
         app.include_router(router)
-    if (web_dir / "static").is_dir():
-        from api.pages import mount_pages
-
-        mount_pages(app, web_dir)
+    mount_pages(app, web_dir)

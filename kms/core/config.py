@@ -15,8 +15,9 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_SALES_PROCESS = PACKAGE_DIR / "sales_process.yaml"
+from kms.core.resources import resource_path
+
+DEFAULT_SALES_PROCESS = resource_path("kms.core", "sales_process.yaml")
 
 
 class Settings(BaseSettings):

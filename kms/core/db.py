@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -21,9 +20,8 @@ from sqlmodel import Session, create_engine, select
 import kms.core.models  # noqa: F401  (registers every table)
 from kms.core.config import Settings
 from kms.core.models import Stage
+from kms.core.resources import resource_path
 from kms.core.stages import SalesProcess, load_sales_process
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -46,7 +44,7 @@ def make_engine(url: str) -> Engine:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration."""
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(resource_path("kms.core", "migrations")))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

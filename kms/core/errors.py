@@ -10,7 +10,8 @@
     ├── Unauthorized              no or unknown credentials
     ├── Forbidden                 the role may not do this
     ├── RateLimited               too many requests
-    └── IndexMismatch             database and an index disagree
+    ├── IndexMismatch             database and an index disagree
+    └── InstallationError         a file the installation should contain is missing
 
 They know nothing of HTTP: the API maps each class to a status code and one JSON shape,
 ``{"error": {"code", "message", "detail"}}`` (:mod:`api.errors`).
@@ -71,3 +72,7 @@ class RateLimited(KMSError):
 
 class IndexMismatch(KMSError):
     code = "index_mismatch"
+
+
+class InstallationError(KMSError):
+    code = "installation"
