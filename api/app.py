@@ -12,6 +12,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -31,11 +32,23 @@ JSON_BODY_MAX = 1 << 20  # every request body but an upload
 UPLOAD_PATH = "/v1/ingest"
 
 
-def startup(services: Services) -> threading.Thread:
-    """Demo data on first start, the dev key, and indexes equal to the database; then gap
-    detection in the background (the returned thread)."""
-    from kms.services.indexing import sync
+def startup(services: Services, state: Any) -> None:
+    """Demo data on first start, the dev key, this replica's indexes caught up with the
+    database (then ``state.ready``), and gap detection. Runs beside the server, so
+    ``/health`` answers (with the replica's lag) while a large replica catches up."""
+    try:
+        _prepare(services)
+        services.follower.start()
+        state.ready = True
+        log.info("index replica %s ready: %s", services.follower.replica, services.follower.lag())
+    except Exception as exc:  # stays not ready, and says why
+        log.exception("startup failed")
+        state.failure = f"{type(exc).__name__}: {exc}"
+        return
+    _detect_gaps(services)
 
+
+def _prepare(services: Services) -> None:
     settings = services.settings
     if settings.demo and _empty(services):
         from kms.services.demo import demo_sources
@@ -48,12 +61,6 @@ def startup(services: Services) -> threading.Thread:
         from kms.services.keys import ensure_key
 
         ensure_key(services, settings.dev_admin_key, "admin", [], "development admin")
-    added, removed = sync(services)
-    log.info("index sync: %s added, %s removed", added, removed)
-    # after ready, not before: at 100k chunks detection takes ~4.5 s of a cold start
-    gaps = threading.Thread(target=_detect_gaps, args=(services,), name="startup-gaps", daemon=True)
-    gaps.start()
-    return gaps
 
 
 def _detect_gaps(services: Services) -> None:
@@ -90,11 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = Services(settings, serving=True)
-        gaps = startup(services)
         app.state.services = services
-        app.state.ready = True
+        boot = threading.Thread(target=startup, args=(services, app.state), name="startup")
+        boot.start()
         yield
-        gaps.join(timeout=60)
+        boot.join()
         services.close()
 
     app = FastAPI(
@@ -106,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.ready = False
+    app.state.failure = ""
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=JSON_BODY_MAX, exempt=(UPLOAD_PATH,))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -14,16 +15,30 @@ from api.routers import ROUTERS
 
 def mount_routes(app: FastAPI, web_dir: Path) -> None:
     @app.get("/health", tags=["ops"])
-    def health() -> dict[str, str]:
-        """The process is up."""
-        return {"status": "ok"}
+    def health(request: Request) -> dict[str, Any]:
+        """The process is up; how far this replica's indexes are behind the database."""
+        state = request.app.state
+        services = getattr(state, "services", None)
+        body: dict[str, Any] = {"status": "ok", "ready": bool(getattr(state, "ready", False))}
+        if getattr(state, "failure", ""):
+            body["failure"] = state.failure
+        if services is not None and "follower" in services.__dict__:
+            follower = services.follower
+            body["replica"] = follower.replica
+            try:
+                body["index"] = follower.lag()
+            except Exception:  # the database is away: say so, stay up
+                body["index"] = {"error": "database unavailable"}
+        return body
 
     @app.get("/ready", tags=["ops"])
     def ready(request: Request) -> JSONResponse:
-        """The knowledge base is loaded and the indexes match it."""
-        if getattr(request.app.state, "ready", False):
+        """The knowledge base is loaded and this replica's indexes have caught up with it."""
+        state = request.app.state
+        if getattr(state, "ready", False):
             return JSONResponse({"status": "ready"})
-        return JSONResponse(error_body("not_ready", "starting"), status_code=503)
+        reason = getattr(state, "failure", "") or "starting"
+        return JSONResponse(error_body("not_ready", reason), status_code=503)
 
     for router in ROUTERS:
         app.include_router(router)

@@ -87,13 +87,16 @@ class HybridIndex:
         per embedding model (None: the model's default)."""
         self.path = path
         self.ann_threshold = ann_threshold
+        given = embedders or {}
+        loaded = load_embedders(
+            [n for n in embedder_names if n not in given], cache_dir, batch_size, threads
+        )
         self.embedders: dict[str, Embedder] = {}
         for name in embedder_names:
-            options = {"batch_size": batch_size} | ({"threads": threads} if threads else {})
-            model = (embedders or {}).get(name) or load_embedder(name, **options)
-            if cache_dir is not None:
+            model = given.get(name)
+            if model is not None and cache_dir is not None:
                 model = CachedEmbedder(model, cache_dir / CACHE_FILE)
-            self.embedders[name] = model
+            self.embedders[name] = model or loaded[name]
         self.keyword = open_keyword_index(
             path / f"keyword-{keyword_engine}" if path else None, keyword_engine
         )
@@ -120,31 +123,53 @@ class HybridIndex:
 
     # -- writing -------------------------------------------------------------------
 
-    def upsert(self, chunks: Sequence[IndexChunk]) -> None:
+    def upsert(
+        self,
+        chunks: Sequence[IndexChunk],
+        given: Mapping[str, Mapping[int, np.ndarray]] | None = None,
+    ) -> dict[str, dict[int, np.ndarray]]:
         """Index (or re-index) ``chunks``: keyword fields, teams, and a vector from each
-        embedder that understands the chunk's language (``Embedder.languages``)."""
+        embedder that understands the chunk's language (``Embedder.languages``).
+
+        ``given``: vectors already computed, per embedder name and chunk id (the stored
+        embeddings); only the chunks without one are encoded. Returns what was encoded."""
         latest = list({c.chunk_id: c for c in chunks}.values())
         if not latest:
-            return
-        texts = [passage_text(c.title, c.text) for c in latest]
+            return {}
         langs = [chunk_language(c) for c in latest]
         encoded: dict[str, tuple[np.ndarray, np.ndarray, list[int]]] = {}
+        fresh: dict[str, dict[int, np.ndarray]] = {}
         for name, embedder in self.embedders.items():
-            knows = [understands(embedder, lang) for lang in langs]
-            take = [i for i, ok in enumerate(knows) if ok]
-            skip = [latest[i].chunk_id for i, ok in enumerate(knows) if not ok]
+            known = (given or {}).get(name, {})
+            take = [i for i, lang in enumerate(langs) if understands(embedder, lang)]
+            skip = [
+                c.chunk_id
+                for c, lang in zip(latest, langs, strict=True)
+                if not understands(embedder, lang)
+            ]
+            todo = [i for i in take if latest[i].chunk_id not in known]
+            if todo:
+                texts = [passage_text(latest[i].title, latest[i].text) for i in todo]
+                new = embedder.encode(texts)
+                fresh[name] = {latest[i].chunk_id: new[j] for j, i in enumerate(todo)}
+            have = {**known, **fresh.get(name, {})}
             ids = np.array([latest[i].chunk_id for i in take], dtype=np.int64)
-            vectors = embedder.encode([texts[i] for i in take]) if take else None
-            encoded[name] = (ids, vectors if vectors is not None else np.zeros((0, 0)), skip)
+            matrix = (
+                np.stack([have[latest[i].chunk_id] for i in take]).astype(np.float32)
+                if take
+                else np.zeros((0, embedder.dim), dtype=np.float32)
+            )
+            encoded[name] = (ids, matrix, skip)
         with self._lock:
             self.keyword.upsert([keyword_doc(c) for c in latest])
-            for name, (ids, vectors, skip) in encoded.items():
+            for name, (ids, matrix, skip) in encoded.items():
                 self.vectors[name].delete(skip)  # a chunk may have changed language
                 if len(ids):
-                    self.vectors[name].upsert(ids, vectors)
+                    self.vectors[name].upsert(ids, matrix)
             for chunk, lang in zip(latest, langs, strict=True):
                 self.visibility.set(chunk.chunk_id, chunk.teams)
                 self.languages[chunk.chunk_id] = lang
+        return fresh
 
     def optimize(self) -> None:
         """Purge replaced/deleted documents from the keyword statistics (see KeywordIndex)."""
@@ -269,6 +294,22 @@ class HybridIndex:
 
     def close(self) -> None:
         self.keyword.close()
+
+
+def load_embedders(
+    names: Sequence[str],
+    cache_dir: Path | None = None,
+    batch_size: int = 32,
+    threads: int | None = None,
+) -> dict[str, Embedder]:
+    """The named models (each loaded once per process), behind the on-disk vector cache
+    in ``cache_dir`` when one is given."""
+    out: dict[str, Embedder] = {}
+    for name in names:
+        options = {"batch_size": batch_size} | ({"threads": threads} if threads else {})
+        model = load_embedder(name, **options)
+        out[name] = CachedEmbedder(model, cache_dir / CACHE_FILE) if cache_dir else model
+    return out
 
 
 def chunk_language(chunk: IndexChunk) -> str:

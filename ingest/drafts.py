@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -41,3 +42,7 @@ class UpsertResult:
     removed_chunk_ids: list[int] = field(default_factory=list)
     added_chunk_ids: list[int] = field(default_factory=list)
     meta_changed: bool = False  # teams / status changed on an unchanged asset: re-index it
+
+
+ChunkVectors = dict[int, dict[str, bytes]]  # chunk ordinal → model cache id → float32 bytes
+Embed = Callable[[AssetDraft], ChunkVectors]  # supplied by the services (ingest runs no model)

@@ -2,8 +2,10 @@
 
 One file is one transaction: a file that fails leaves nothing half-written, and the
 files before it stay stored. A bad row of a notes file is reported with its line and
-the good rows are stored. After each committed file ``on_commit`` receives what changed
-so the caller can update the search indexes; the job row records progress and errors.
+the good rows are stored. The transaction that stores a file also stores its chunks'
+vectors, logs the chunks whose indexed form changed (``kms.core.changelog``: every
+search process applies the log to its own indexes) and counts the file in the job, so
+a job re-run after a crash skips exactly the files that were committed.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ingest.dedup import NearDuplicateFinder
-from ingest.drafts import UpsertResult
+from ingest.drafts import AssetDraft, ChunkVectors, Embed, UpsertResult
 from ingest.graph_store import resolve_proofs, upsert_entity, write_outcome, write_problem
 from ingest.manifest import find_manifest, is_manifest
 from ingest.sources import (
@@ -29,6 +31,8 @@ from ingest.sources import (
 )
 from ingest.store import ChunkEnricher, apply_stated_meta, upsert_asset
 from ingest.types import ItemError
+from ingest.winloss import WinLossNote
+from kms.core.changelog import log_changes
 from kms.core.config import Settings
 from kms.core.errors import KMSError
 from kms.core.graph import linker
@@ -37,8 +41,8 @@ from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta
 from kms.core.stage_classifier import StageClassifier
 from kms.core.stages import SalesProcess
+from kms.core.vectors import store_vectors
 
-OnCommit = Callable[[list[UpsertResult]], None]
 OnProgress = Callable[[str, int, int], None]
 PIPELINE_ORDER = {"psmap": 0, "document": 1, "winloss": 2}
 
@@ -73,10 +77,21 @@ def _hidden(rel: Path) -> bool:
 
 
 class Ingestor:
-    def __init__(self, engine: object, settings: Settings, process: SalesProcess) -> None:
+    """Runs a batch. ``engine`` should take SQLite's write lock when a transaction begins
+    (``Database.write_engine``); ``embed`` computes the vectors of a draft's chunks (the
+    services pass the models; None stores no vectors)."""
+
+    def __init__(
+        self,
+        engine: object,
+        settings: Settings,
+        process: SalesProcess,
+        embed: Embed | None = None,
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.process = process
+        self.embed = embed
         self.classifier = StageClassifier(process)
         self._dedup: NearDuplicateFinder | None = None
 
@@ -87,23 +102,23 @@ class Ingestor:
         self,
         sources: list[SourceFile],
         job_id: int,
-        on_commit: OnCommit | None = None,
         on_progress: OnProgress | None = None,
     ) -> BatchOutcome:
+        """Ingest ``sources``; files the job already recorded as done (a retried job) are
+        skipped, so a job that is run again after a crash finishes exactly once."""
         outcome = BatchOutcome(job_id)
-        staged = self._classify_all(sources, outcome)
+        finished = self._finished_items(job_id)
+        todo = [s for s in sources if item_key(s) not in finished]
+        staged = self._classify_all(todo, outcome)
         self._update_job(job_id, status="running", total=len(sources))
         done = len(sources) - len(staged)
         for source in staged:
             if on_progress:
                 on_progress(source.path.name, done, len(sources))
-            results, errors = self._ingest_file(source)
+            done += 1
+            results, errors = self._ingest_file(source, job_id, done)
             outcome.results += results
             outcome.errors += errors
-            if on_commit and results:
-                on_commit(results)
-            done += 1
-            self._record(job_id, results, errors, done)
         with self.session() as session:
             resolve_proofs(session)
             session.commit()
@@ -123,75 +138,152 @@ class Ingestor:
                 )
                 error = ItemError(str(source.path), message)
                 outcome.errors.append(error)
-                self._record(outcome.job_id, [], [error], None)
+                with self.session() as session:
+                    self._record(session, outcome.job_id, source, [], [error], None)
+                    session.commit()
         return sorted(staged, key=lambda s: PIPELINE_ORDER[s.kind])
 
-    def _ingest_file(self, source: SourceFile) -> tuple[list[UpsertResult], list[ItemError]]:
+    def _ingest_file(
+        self, source: SourceFile, job_id: int, done: int
+    ) -> tuple[list[UpsertResult], list[ItemError]]:
+        """One file, one transaction: its assets, chunks, vectors, index changes and the
+        job's progress commit together (or not at all: the error is then recorded)."""
         try:
             if source.kind == "psmap":
-                return self._ingest_map(source)
-            if source.kind == "winloss":
-                return self._ingest_notes(source)
-            return self._ingest_document(source)
+                results, errors = self._ingest_map(source, job_id, done)
+            elif source.kind == "winloss":
+                results, errors = self._ingest_notes(source, job_id, done)
+            else:
+                results, errors = self._ingest_document(source, job_id, done)
+            return results, errors
         except KMSError as exc:
-            return [], [ItemError(str(source.path), _unprefixed(exc.message, source.path.name))]
+            error = ItemError(str(source.path), _unprefixed(exc.message, source.path.name))
         except Exception as exc:  # one bad file never stops a batch
-            return [], [ItemError(str(source.path), f"{type(exc).__name__}: {exc}")]
+            error = ItemError(str(source.path), f"{type(exc).__name__}: {exc}")
+        self._forget_pending()
+        with self.session() as session:
+            self._record(session, job_id, source, [], [error], done)
+            session.commit()
+        return [], [error]
 
-    def _ingest_document(self, source: SourceFile) -> tuple[list[UpsertResult], list[ItemError]]:
-        unchanged = self._unchanged(source)
+    def _ingest_document(
+        self, source: SourceFile, job_id: int, done: int
+    ) -> tuple[list[UpsertResult], list[ItemError]]:
+        unchanged = self._unchanged(source, job_id, done)
         if unchanged is not None:
             return [unchanged], []
         draft = document_draft(source, self.settings)
+        vectors = {draft.source: self.embed(draft)} if self.embed else {}
         with self.session() as session:
             result = upsert_asset(session, draft, self._enricher(session), self._review_days)
+            self._write_changes(session, [(draft, result)], vectors)
+            self._record(session, job_id, source, [result], [], done)
             session.commit()
         return [result], []
 
-    def _ingest_notes(self, source: SourceFile) -> tuple[list[UpsertResult], list[ItemError]]:
-        results: list[UpsertResult] = []
+    def _ingest_notes(
+        self, source: SourceFile, job_id: int, done: int
+    ) -> tuple[list[UpsertResult], list[ItemError]]:
+        notes: list[tuple[WinLossNote, AssetDraft]] = []
         errors: list[ItemError] = []
+        for item in note_drafts(source, self.process):
+            if isinstance(item, ItemError):
+                errors.append(item)
+            else:
+                notes.append(item)
+        vectors = self._vectors([draft for _, draft in notes])
+        results: list[UpsertResult] = []
         with self.session() as session:
             enricher = self._enricher(session)
-            for item in note_drafts(source, self.process):
-                if isinstance(item, ItemError):
-                    errors.append(item)
-                    continue
-                note, draft = item
+            written: list[tuple[AssetDraft, UpsertResult]] = []
+            for note, draft in notes:
                 result = upsert_asset(session, draft, enricher, self._review_days)
                 if result.status != "unchanged":
                     asset = session.get(Asset, result.asset_id)
                     assert asset is not None
                     write_outcome(session, note.record, note.stage_key, asset)
                 results.append(result)
+                written.append((draft, result))
+            self._write_changes(session, written, vectors)
+            self._record(session, job_id, source, results, errors, done)
             session.commit()
         return results, errors
 
-    def _ingest_map(self, source: SourceFile) -> tuple[list[UpsertResult], list[ItemError]]:
+    def _ingest_map(
+        self, source: SourceFile, job_id: int, done: int
+    ) -> tuple[list[UpsertResult], list[ItemError]]:
+        items = list(map_items(source, self.process))
+        errors = [item for item in items if isinstance(item, ItemError)]
+        problems = [
+            (item, problem_draft(item, source))
+            for item in items
+            if not isinstance(item, ItemError) and item.problem is not None
+        ]
+        vectors = self._vectors([draft for _, draft in problems])
         results: list[UpsertResult] = []
-        errors: list[ItemError] = []
         with self.session() as session:
-            items = list(map_items(source, self.process))
             for item in items:  # the taxonomy first, so problems link to it
                 if not isinstance(item, ItemError) and item.entity is not None:
                     upsert_entity(session, item.entity, item.entity.type)
             enricher = self._enricher(session)
-            for item in items:
-                if isinstance(item, ItemError):
-                    errors.append(item)
-                    continue
-                if item.problem is None:
-                    continue
-                draft = problem_draft(item, source)
+            written: list[tuple[AssetDraft, UpsertResult]] = []
+            for item, draft in problems:
+                assert item.problem is not None
                 result = upsert_asset(session, draft, enricher, self._review_days)
                 asset = session.get(Asset, result.asset_id)
                 assert asset is not None
                 write_problem(session, item.problem, item.stage_key, asset)
                 results.append(result)
+                written.append((draft, result))
+            self._write_changes(session, written, vectors)
+            self._record(session, job_id, source, results, errors, done)
             session.commit()
         return results, errors
 
-    def _unchanged(self, source: SourceFile) -> UpsertResult | None:
+    def _vectors(self, drafts: list[AssetDraft]) -> dict[str, ChunkVectors]:
+        """Vectors for the drafts whose content is new or changed (by source)."""
+        if self.embed is None or not drafts:
+            return {}
+        with self.session() as session:
+            stored = dict(
+                session.exec(
+                    select(Asset.source, Asset.content_hash).where(
+                        col(Asset.source).in_([d.source for d in drafts])
+                    )
+                ).all()
+            )
+        return {d.source: self.embed(d) for d in drafts if stored.get(d.source) != d.content_hash}
+
+    def _write_changes(
+        self,
+        session: Session,
+        written: list[tuple[AssetDraft, UpsertResult]],
+        vectors: dict[str, ChunkVectors],
+    ) -> None:
+        """The new chunks' vectors, and the index changes of everything written."""
+        changed: list[int] = []
+        for draft, result in written:
+            if result.status == "unchanged" and not result.meta_changed:
+                continue
+            chunks = dict(
+                session.exec(
+                    select(Chunk.ordinal, Chunk.id).where(Chunk.asset_id == result.asset_id)
+                ).all()
+            )
+            by_ordinal = vectors.get(draft.source, {})
+            store_vectors(
+                session,
+                (
+                    (chunk_id or 0, model, blob)
+                    for ordinal, chunk_id in chunks.items()
+                    for model, blob in by_ordinal.get(ordinal, {}).items()
+                ),
+            )
+            changed += result.removed_chunk_ids
+            changed += [c for c in chunks.values() if c is not None]
+        log_changes(session, changed)
+
+    def _unchanged(self, source: SourceFile, job_id: int, done: int) -> UpsertResult | None:
         """The stored asset when the file's bytes are the ones already ingested (no parse)."""
         digest = file_digest(source.path)
         with self.session() as session:
@@ -203,8 +295,13 @@ class Ingestor:
             meta = source.meta
             changed = apply_stated_meta(asset, meta.status, meta.owner, meta.teams, meta.review_by)
             session.add(asset)
+            result = UpsertResult(asset.id or 0, "unchanged", meta_changed=changed)
+            if changed:
+                ids = session.exec(select(Chunk.id).where(Chunk.asset_id == asset.id)).all()
+                log_changes(session, [i for i in ids if i is not None])
+            self._record(session, job_id, source, [result], [], done)
             session.commit()
-            return UpsertResult(asset.id or 0, "unchanged", meta_changed=changed)
+            return result
 
     @property
     def _review_days(self) -> int:
@@ -224,34 +321,54 @@ class Ingestor:
             self._dedup = finder
         return self._dedup
 
+    def _forget_pending(self) -> None:
+        """A file's transaction rolled back: the near-duplicate finder may hold chunks it
+        added for that file, so it is rebuilt from the database before the next file."""
+        self._dedup = None
+
     def forget_chunks(self, chunk_ids: Iterable[int]) -> None:
         if self._dedup is not None:
             for chunk_id in chunk_ids:
                 self._dedup.remove(chunk_id)
 
-    def _record(
-        self, job_id: int, results: list[UpsertResult], errors: list[ItemError], done: int | None
-    ) -> None:
+    def _finished_items(self, job_id: int) -> dict[str, str]:
         with self.session() as session:
             job = session.get(Job, job_id)
-            if job is None:
-                return
-            for r in results:
-                if r.status == "added" or r.status == "duplicate":
-                    job.added += 1
-                elif r.status == "updated":
-                    job.updated += 1
-                else:
-                    job.unchanged += 1
-            job.failed += len(errors)
-            job.errors = [*job.errors, *[e.as_dict() for e in errors]]
-            if done is not None:
-                job.done = done
-            session.add(job)
-            session.commit()
+            return dict(job.items) if job is not None else {}
+
+    def _record(
+        self,
+        session: Session,
+        job_id: int,
+        source: SourceFile,
+        results: list[UpsertResult],
+        errors: list[ItemError],
+        done: int | None,
+    ) -> None:
+        """The job's progress, in the transaction of the file it counts."""
+        job = session.get(Job, job_id)
+        if job is None:
+            return
+        for r in results:
+            if r.status == "added" or r.status == "duplicate":
+                job.added += 1
+            elif r.status == "updated":
+                job.updated += 1
+            else:
+                job.unchanged += 1
+        job.failed += len(errors)
+        job.errors = [*job.errors, *[e.as_dict() for e in errors]]
+        job.items = {**job.items, item_key(source): "failed" if errors and not results else "done"}
+        if done is not None:
+            job.done = done
+        session.add(job)
 
     def _update_job(
-        self, job_id: int, status: str, total: int | None = None, finished: bool = False
+        self,
+        job_id: int,
+        status: str,
+        total: int | None = None,
+        finished: bool = False,
     ) -> None:
         with self.session() as session:
             job = session.get(Job, job_id)
@@ -264,6 +381,11 @@ class Ingestor:
                 job.finished_at = utcnow()
             session.add(job)
             session.commit()
+
+
+def item_key(source: SourceFile) -> str:
+    """How a job names a file it has finished (its resolved path)."""
+    return str(source.path.resolve())
 
 
 def _unprefixed(message: str, name: str) -> str:

@@ -127,8 +127,19 @@ def delete(asset_id: Annotated[int, typer.Argument(help="The asset to delete for
 
 
 @app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (once per deployment; safe to run twice)."""
+    from kms.core.db import Database
+
+    settings = get_settings().model_copy(update={"auto_migrate": True})
+    Database(settings).close()
+    console.print("database schema is up to date")
+
+
+@app.command()
 def reindex() -> None:
-    """Rebuild the keyword and vector indexes from the database."""
+    """Rebuild the indexes from the database: re-detect languages, store any missing
+    vectors, and rebuild every index replica not in use (running ones follow the log)."""
     from kms.services.indexing import reindex as rebuild
 
     services = _services()
@@ -145,17 +156,18 @@ def check() -> None:
 
     services = _services()
     report = compare(services)
-    table = Table("index", "chunks", "missing", "extra")
+    services.close()
+    table = Table("part", "chunks", "missing", "extra", "first differing ids")
     for name, count in report.per_index.items():
-        table.add_row(
-            name, str(count), str(len(report.missing[name])), str(len(report.extra[name]))
-        )
+        missing, extra = report.missing[name], report.extra[name]
+        first = ", ".join(str(i) for i in (missing + extra)[:8])
+        table.add_row(name, str(count), str(len(missing)), str(len(extra)), first)
     console.print(f"database: {report.expected} indexable chunks")
     console.print(table)
     if not report.ok:
-        console.print("[red]indexes differ from the database; run `kms reindex`[/red]")
+        console.print("[red]the indexes differ from the database; run `kms reindex`[/red]")
         raise typer.Exit(code=1)
-    console.print("[green]all indexes match the database[/green]")
+    console.print("[green]every part matches the database[/green]")
 
 
 @app.command()
@@ -177,6 +189,7 @@ def search(
     services = _services()
     caller = Caller(name="cli", role=Role.admin, teams=tuple(team) if team else None)
     response = run_search(services, SearchRequest(query=query, stage=stage, limit=limit), caller)
+    services.close()
     if as_json:
         console.print_json(response.model_dump_json())
         return

@@ -17,7 +17,7 @@ from kms.core.schemas import AnswerRequest, SearchRequest
 from kms.core.visibility import Caller
 from kms.services.answer import answer
 from kms.services.app import Services
-from kms.services.indexing import check, refresh_assets, reindex
+from kms.services.indexing import check, log_asset_changes, reindex
 from kms.services.search import search
 from tests.conftest import demo_settings
 
@@ -135,8 +135,9 @@ def test_visibility_is_enforced_inside_retrieval(
         for name, teams in zip(DOCS, visibility, strict=True):
             assets[name].teams = teams
             session.add(assets[name])
+        log_asset_changes(session, [assets[n].id or 0 for n in DOCS])
         session.commit()
-    refresh_assets(services, [assets[n].id or 0 for n in DOCS])
+    services.changed()
     caller = Caller(name="p", role=Role.rep, teams=tuple(caller_teams))
     allowed = {
         n
@@ -168,20 +169,17 @@ def test_reindex_gives_the_same_results_as_incremental_updates(mutable_services:
         assert len(set(old[:10]) & set(new[:10])) >= 9
 
 
-def test_switching_the_keyword_engine_is_healed_by_sync(demo_copy: Path) -> None:
-    """A data dir indexed with tantivy, opened with whoosh: ``sync`` fills the new engine
-    from the database and the embedding cache, and both engines then agree."""
-    from kms.services.indexing import sync
-
+def test_switching_the_keyword_engine_heals_itself_on_open(demo_copy: Path) -> None:
+    """A replica indexed with tantivy, opened with whoosh: opening it fills the new engine
+    from the database (chunks and stored vectors), and both engines then agree."""
     queries = ["ERR-LF-4012", "客户说价格太高", "DataForge discount"]
     tantivy = Services(demo_settings(demo_copy))
     expected = [names(tantivy, SearchRequest(query=q)) for q in queries]
     tantivy.close()
     whoosh = Services(demo_settings(demo_copy).model_copy(update={"keyword_engine": "whoosh"}))
-    assert not check(whoosh).ok  # the whoosh index is empty
-    added, removed = sync(whoosh)
-    assert added > 500 and removed == 0
-    assert check(whoosh).ok
+    assert not whoosh.follower.index.keyword.ids()  # opened, not caught up: empty
+    report = check(whoosh)
+    assert report.ok and report.per_index["bm25"] == report.expected > 500
     found = [names(whoosh, SearchRequest(query=q)) for q in queries]
     whoosh.close()
     for old, new in zip(expected, found, strict=True):

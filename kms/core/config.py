@@ -32,6 +32,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy database URL. Empty means a SQLite file `kms.db` in the data dir; "
         "use `postgresql+psycopg://...` for a shared server.",
     )
+    auto_migrate: bool = Field(
+        True,
+        description="Bring the database schema up to date when a process opens it (once per "
+        "deployment, under a lock). Off: run `kms migrate` when deploying; processes refuse "
+        "an out-of-date schema.",
+    )
     sales_process: Path = Field(
         DEFAULT_SALES_PROCESS,
         description="YAML file describing the stages of the sales process (replaceable).",
@@ -57,6 +63,18 @@ class Settings(BaseSettings):
         "tantivy",
         description="Keyword index engine: tantivy (fast, the default) or whoosh (pure Python). "
         "After a switch the server fills the new one on start (or run `kms reindex`).",
+    )
+    replica_id: str = Field(
+        "",
+        description="Names this process's own copy of the search indexes (a folder in the "
+        "index dir that no other process writes). Empty: `server` for `kms serve`, `cli` for "
+        "commands. Give each API replica that shares a data dir its own.",
+    )
+    index_poll_s: float = Field(
+        0.5,
+        gt=0,
+        description="Seconds between checks for index changes committed by other processes "
+        "(PostgreSQL also wakes replicas at once with NOTIFY).",
     )
     ann_threshold: int = Field(
         50_000,

@@ -65,10 +65,12 @@ def may_see(asset: Asset, caller: Caller) -> bool:
     return asset.status != AssetStatus.retired or caller.has_role(Role.curator)
 
 
-def visible_asset(session: Session, caller: Caller, asset_id: int) -> Asset:
+def visible_asset(
+    session: Session, caller: Caller, asset_id: int, for_update: bool = False
+) -> Asset:
     """The asset, if the caller may see it; ``NotFound`` otherwise (never ``Forbidden``, so
-    its existence does not leak)."""
-    asset = session.get(Asset, asset_id)
+    its existence does not leak). ``for_update``: lock the row (PostgreSQL) to change it."""
+    asset = session.get(Asset, asset_id, with_for_update=for_update)
     if asset is None or not may_see(asset, caller):
         raise NotFound(f"no asset {asset_id}", {"asset_id": asset_id})
     return asset

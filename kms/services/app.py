@@ -1,23 +1,28 @@
-"""The services' shared state, built once per process: settings, database, indexes.
+"""The services' shared state, built once per process: settings, database, models, indexes.
 
 The CLI and the API both construct one ``Services`` and call the same functions with it.
-The hybrid index and the embedding models load lazily on first use, so commands that
-never search (``kms keys create``) start in a blink.
+The embedding models and this process's index replica (:mod:`kms.services.follower`)
+load lazily on first use, so commands that never search (``kms keys create``, ``kms
+ingest``, which only writes the database) never open an index.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from kms.core.config import Settings
 from kms.core.db import Database
+from kms.core.errors import ConfigError
 from kms.core.stage_classifier import StageClassifier
 from kms.core.stages import SalesProcess
 
 if TYPE_CHECKING:
+    from index.embedders import Embedder
     from index.hybrid import HybridIndex
+    from kms.services.follower import IndexFollower
 
 
 class Services:
@@ -37,20 +42,45 @@ class Services:
         return self.db.process
 
     @cached_property
-    def index(self) -> HybridIndex:
-        from index.hybrid import HybridIndex
+    def embedders(self) -> dict[str, Embedder]:
+        """The embedding models, behind this data dir's on-disk vector cache."""
+        from index.hybrid import load_embedders
 
-        return HybridIndex(
-            self.settings.index_dir,
-            self.settings.embedders,
-            ann_threshold=self.settings.ann_threshold,
-            keyword_engine=self.settings.keyword_engine,
-            cache_dir=self.settings.cache_dir if self.settings.embed_cache else None,
-            batch_size=self.settings.embed_batch_size,
-            threads=self.settings.embed_threads_for(self.serving),
+        settings = self.settings
+        return load_embedders(
+            settings.embedders,
+            settings.cache_dir if settings.embed_cache else None,
+            settings.embed_batch_size,
+            settings.embed_threads_for(self.serving),
         )
 
+    @cached_property
+    def follower(self) -> IndexFollower:
+        """This process's index replica (opened, not yet caught up)."""
+        from kms.services.follower import IndexFollower
+
+        if self.settings.replica_id or self.serving:
+            return IndexFollower(self, self.settings.replica_id or "server")
+        try:
+            return IndexFollower(self, "cli")
+        except ConfigError:  # another command holds it: use a throw-away replica
+            return IndexFollower(self, f"cli-{os.getpid()}", ephemeral=True)
+
+    @property
+    def index(self) -> HybridIndex:
+        """The search indexes, caught up with the database on first use."""
+        follower = self.follower
+        if not follower.caught_up:
+            follower.catch_up()
+        return follower.index
+
+    def changed(self) -> None:
+        """This process wrote index changes: apply them here now (read-your-writes); other
+        processes pick them up from the change log."""
+        if "follower" in self.__dict__:
+            self.follower.catch_up()
+
     def close(self) -> None:
-        if "index" in self.__dict__:
-            self.index.save()
+        if "follower" in self.__dict__:
+            self.follower.stop()
         self.db.close()

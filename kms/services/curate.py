@@ -22,6 +22,7 @@ from kms.core.visibility import Caller, clean_teams, may_see, visible_asset
 from kms.services.app import Services
 from kms.services.assetviews import asset_detail, asset_public
 from kms.services.audit import audit
+from kms.services.indexing import log_asset_changes
 
 SEARCH_FIELDS = {"status", "stages", "teams"}
 MAX_PIN_CHARS = 200
@@ -79,8 +80,8 @@ def update_asset(
     services: Services, caller: Caller, asset_id: int, change: AssetUpdate
 ) -> AssetDetail:
     fields = {f for f in change.model_fields_set if f != "status" or change.status is not None}
-    with services.db.session() as session:
-        asset = visible_asset(session, caller, asset_id)
+    with services.db.write_session() as session:
+        asset = visible_asset(session, caller, asset_id, for_update=True)
         detail: dict[str, Any] = {}
         if "status" in fields and change.status is not None:
             asset.status = AssetStatus(change.status)
@@ -103,11 +104,10 @@ def update_asset(
         asset.updated_at = utcnow()
         session.add(asset)
         audit(session, caller.actor, "asset.update", f"asset:{asset_id}", **detail)
+        if fields & SEARCH_FIELDS:
+            log_asset_changes(session, [asset_id])
         session.commit()
-    if fields & SEARCH_FIELDS:
-        from kms.services.indexing import refresh_assets
-
-        refresh_assets(services, [asset_id])
+    services.changed()
     return get_asset(services, caller, asset_id)
 
 

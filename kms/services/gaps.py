@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
+from kms.core.db import insert
 from kms.core.errors import InputError, NotFound
 from kms.core.models import Asset, Gap
 from kms.core.models._types import utcnow
@@ -38,25 +39,33 @@ def query_subject(query: str, teams: list[str] | tuple[str, ...] | None) -> str:
 def record_query_gap(
     services: Services, query: str, stage: StageInfo | None, caller: Caller, kind: str
 ) -> int:
-    """Count a query that found nothing (or too little) as a gap."""
+    """Count a query that found nothing (or too little) as a gap: one row per kind and
+    subject, its count raised atomically (concurrent searches never lose a count)."""
     subject = query_subject(query, caller.teams)
+    now = utcnow()
     with services.db.session() as session:
-        gap = session.exec(select(Gap).where(Gap.kind == kind, Gap.subject == subject)).first()
-        if gap is None:
-            gap = Gap(
-                kind=kind,
-                title=query.strip()[:200],
-                query=query.strip(),
-                stage_key=stage.key if stage else None,
-                subject=subject,
-                teams=sorted(caller.teams or []),
-                occurrences=0,
-            )
-        gap.occurrences += 1
-        gap.updated_at = utcnow()
-        session.add(gap)
+        row = {
+            "kind": kind,
+            "title": query.strip()[:200],
+            "query": query.strip(),
+            "stage_key": stage.key if stage else None,
+            "subject": subject,
+            "teams": sorted(caller.teams or []),
+            "occurrences": 1,
+            "status": "open",
+            "tags": [],
+            "created_at": now,
+            "updated_at": now,
+        }
+        table = Gap.__table__  # type: ignore[attr-defined]
+        statement = insert(session, table).values(**row)
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "subject"],
+            set_={"occurrences": table.c.occurrences + 1, "updated_at": now},
+        ).returning(table.c.id)
+        gap_id = session.execute(statement).scalar_one()
         session.commit()
-        return gap.id or 0
+        return int(gap_id)
 
 
 def visible_gaps(session: Session, caller: Caller) -> list[Gap]:

@@ -1,23 +1,33 @@
-"""Keeping the search indexes equal to the database (the source of truth).
+"""What the search indexes should hold, and checking and rebuilding them.
 
 What is indexed: chunks that are not near-duplicates, of assets that are not retired
-and not exact duplicates of another asset. ``sync`` adds what the database has and
-an index lacks and removes what an index has and the database no longer wants — it
-runs after every ingest and at start-up, which is how an interrupted ingest resumes.
+and not exact duplicates of another asset. Nothing here writes an index directly: a
+change to the database logs the chunks it touched (``kms.core.changelog``), and each
+process's replica applies the log (:mod:`kms.services.follower`).
 """
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
+from filelock import FileLock, Timeout
 from sqlmodel import Session, col, select
 
-from index.hybrid import IndexChunk
+from index.embedders import passage_text
+from index.hybrid import IndexChunk, chunk_language, understands
+from kms.core.changelog import log_changes
 from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Entity
 from kms.core.text.language import detect_language, document_language
-from kms.services.app import Services
+from kms.services.vectors import chunk_title, load_vectors, store_encoded
+
+if TYPE_CHECKING:
+    from kms.services.app import Services
 
 BATCH = 256
 
@@ -34,8 +44,9 @@ class IndexReport:
         return not any(self.missing.values()) and not any(self.extra.values())
 
 
-def wanted_chunk_ids(session: Session) -> set[int]:
-    rows = session.exec(
+def wanted_chunk_ids(session: Session, among: Sequence[int] | None = None) -> set[int]:
+    """The chunks search should hold (of ``among``, when given)."""
+    query = (
         select(Chunk.id)
         .join(Asset, col(Asset.id) == Chunk.asset_id)
         .where(
@@ -43,18 +54,14 @@ def wanted_chunk_ids(session: Session) -> set[int]:
             col(Asset.duplicate_of).is_(None),
             Asset.status != AssetStatus.retired,
         )
-    ).all()
-    return {int(r) for r in rows if r is not None}
-
-
-def index_chunks(services: Services, session: Session, chunk_ids: Sequence[int]) -> int:
-    """Embed and index the given chunks (upsert), in batches."""
-    done = 0
-    for start in range(0, len(chunk_ids), BATCH):
-        batch = list(chunk_ids[start : start + BATCH])
-        services.index.upsert(build_index_chunks(session, batch))
-        done += len(batch)
-    return done
+    )
+    if among is None:
+        return {int(r) for r in session.exec(query).all() if r is not None}
+    out: set[int] = set()
+    for start in range(0, len(among), 900):
+        batch = list(among[start : start + 900])
+        out |= {int(r) for r in session.exec(query.where(col(Chunk.id).in_(batch))) if r}
+    return out
 
 
 def build_index_chunks(session: Session, chunk_ids: Iterable[int]) -> list[IndexChunk]:
@@ -72,7 +79,7 @@ def build_index_chunks(session: Session, chunk_ids: Iterable[int]) -> list[Index
     out: list[IndexChunk] = []
     for chunk in chunks:
         asset = assets[chunk.asset_id]
-        title = f"{asset.title} — {chunk.section}" if chunk.section else asset.title
+        title = chunk_title(asset.title, chunk.section)
         out.append(
             IndexChunk(
                 chunk_id=chunk.id or 0,
@@ -96,52 +103,80 @@ def _entity_names(session: Session, entity_ids: set[int]) -> dict[int, str]:
     return {e.id or 0: " ".join(n for n in [e.name_en, e.name_zh, *e.aliases] if n) for e in rows}
 
 
-def remove_chunks(services: Services, chunk_ids: Sequence[int]) -> None:
-    if chunk_ids:
-        services.index.delete(list(chunk_ids))
+def asset_chunk_ids(session: Session, asset_ids: Iterable[int]) -> list[int]:
+    ids = session.exec(select(Chunk.id).where(col(Chunk.asset_id).in_(list(asset_ids)))).all()
+    return [int(i) for i in ids if i is not None]
 
 
-def sync(services: Services) -> tuple[int, int]:
-    """Make every index hold exactly the wanted chunks. Returns (added, removed).
-
-    A chunk missing from any one part (say, the keyword index after switching
-    engines) is indexed again; its vectors come from the embedding cache.
-    """
-    with services.db.session() as session:
-        wanted = wanted_chunk_ids(session)
-        parts = list(services.index.ids_per_index().values())
-        extra = sorted(set().union(*parts) - wanted)
-        missing = sorted(wanted - set[int].intersection(*parts))
-        remove_chunks(services, extra)
-        index_chunks(services, session, missing)
-    if extra or missing:
-        services.index.save()
-    return len(missing), len(extra)
-
-
-def refresh_assets(services: Services, asset_ids: Iterable[int], save: bool = True) -> None:
-    """Re-index the chunks of assets whose metadata changed (teams, status, stages)."""
-    with services.db.session() as session:
-        ids = list(
-            session.exec(select(Chunk.id).where(col(Chunk.asset_id).in_(list(asset_ids)))).all()
-        )
-        wanted = wanted_chunk_ids(session)
-        chunk_ids = [int(i) for i in ids if i is not None]
-        remove_chunks(services, [i for i in chunk_ids if i not in wanted])
-        index_chunks(services, session, [i for i in chunk_ids if i in wanted])
-    if save:
-        services.index.save()
+def log_asset_changes(session: Session, asset_ids: Iterable[int]) -> int:
+    """Log every chunk of these assets as changed (their teams, status or stages did)."""
+    return log_changes(session, asset_chunk_ids(session, asset_ids))
 
 
 def reindex(services: Services) -> int:
-    """Rebuild every index from the database (languages re-detected first)."""
-    with services.db.session() as session:
+    """Rebuild from the database: languages re-detected, vectors for every chunk that
+    lacks one for the current models, and every replica folder not in use by a running
+    process wiped (each rebuilds from the database when it next opens; the old files are
+    never read). Then this process's replica is built. Returns the chunks it holds."""
+    with services.db.write_session() as session:
         relabel_languages(session)
-    services.index.clear()
+        session.commit()
+    store_missing_vectors(services)
+    wipe_idle_replicas(services.settings.index_dir)
+    services.changed()
+    return len(services.index.ids())
+
+
+def store_missing_vectors(services: Services, batch: int = 256) -> int:
+    """Encode and store the vectors that wanted chunks lack (data from before vectors were
+    stored, or a model added since). Returns how many were stored."""
+    embedders = services.embedders
+    stored = 0
     with services.db.session() as session:
-        count = index_chunks(services, session, sorted(wanted_chunk_ids(session)))
-    services.index.save()
-    return count
+        wanted = sorted(wanted_chunk_ids(session))
+    for start in range(0, len(wanted), batch):
+        ids = wanted[start : start + batch]
+        with services.db.session() as session:
+            chunks = build_index_chunks(session, ids)
+            have = load_vectors(session, embedders, ids)
+        todo: dict[str, dict[int, np.ndarray]] = {}
+        for name, embedder in embedders.items():
+            need = [
+                c
+                for c in chunks
+                if understands(embedder, chunk_language(c)) and c.chunk_id not in have[name]
+            ]
+            if need:
+                matrix = embedder.encode([passage_text(c.title, c.text) for c in need])
+                todo[name] = {c.chunk_id: matrix[i] for i, c in enumerate(need)}
+        if todo:
+            with services.db.write_session() as session:
+                store_encoded(session, embedders, todo)
+                session.commit()
+            stored += sum(len(v) for v in todo.values())
+    return stored
+
+
+def wipe_idle_replicas(index_dir: Path) -> list[str]:
+    """Empty every replica folder that no running process holds; returns their names."""
+    wiped: list[str] = []
+    if not index_dir.is_dir():
+        return wiped
+    for folder in sorted(p for p in index_dir.iterdir() if p.is_dir()):
+        lock = FileLock(str(folder / "owner.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue
+        try:
+            for child in folder.iterdir():
+                if child.name == "owner.lock":
+                    continue
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+            wiped.append(folder.name)
+        finally:
+            lock.release()
+    return wiped
 
 
 def relabel_languages(session: Session) -> int:
@@ -149,16 +184,18 @@ def relabel_languages(session: Session) -> int:
 
     A chunk's language decides which embedders see it, so data ingested under an
     older detector is brought in line by ``kms reindex`` without ingesting again.
-    Returns how many rows changed.
+    Relabelled chunks are logged as index changes. Returns how many rows changed.
     """
     changed = 0
     texts: dict[int, list[str]] = defaultdict(list)
+    relabelled: list[int] = []
     for chunk in session.exec(select(Chunk).order_by(col(Chunk.asset_id), col(Chunk.ordinal))):
         texts[chunk.asset_id].append(chunk.text)
         language = detect_language(chunk.text)
         if chunk.language != language:
             chunk.language = language
             session.add(chunk)
+            relabelled.append(chunk.id or 0)
             changed += 1
     for asset in session.exec(select(Asset).where(col(Asset.id).in_(list(texts)))):
         language = document_language(texts[asset.id or 0])
@@ -166,18 +203,27 @@ def relabel_languages(session: Session) -> int:
             asset.language = language
             session.add(asset)
             changed += 1
-    session.commit()
+    log_changes(session, relabelled)
     return changed
 
 
 def check(services: Services) -> IndexReport:
-    """Differences between the database and each index."""
+    """Differences between the database and this process's replica (caught up first),
+    and wanted chunks whose stored vectors are missing — every id, exact counts."""
+    services.changed()
+    index = services.index
     with services.db.session() as session:
         wanted = wanted_chunk_ids(session)
-    per_index = services.index.ids_per_index()
+        ordered = sorted(wanted)
+        chunks = build_index_chunks(session, ordered)
+        stored = load_vectors(session, services.embedders, ordered)
+    per_index = index.ids_per_index()
+    for name, embedder in services.embedders.items():
+        skipped = {c.chunk_id for c in chunks if not understands(embedder, chunk_language(c))}
+        per_index[f"stored {name} vectors"] = set(stored[name]) | skipped
     return IndexReport(
         expected=len(wanted),
-        per_index={name: len(ids) for name, ids in per_index.items()},
-        missing={name: sorted(wanted - ids)[:50] for name, ids in per_index.items()},
-        extra={name: sorted(ids - wanted)[:50] for name, ids in per_index.items()},
+        per_index={name: len(ids & wanted) for name, ids in per_index.items()},
+        missing={name: sorted(wanted - ids) for name, ids in per_index.items()},
+        extra={name: sorted(ids - wanted) for name, ids in per_index.items()},
     )

@@ -1,16 +1,20 @@
-"""Ingest as a service: a job row, the pipeline, and the index kept in step per file."""
+"""Ingest as a service: a job row, the pipeline with the models to embed each file's chunks,
+and this process's index replica brought up to date afterwards (other processes follow the
+change log the pipeline writes)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
-from ingest.drafts import UpsertResult
+from ingest.drafts import AssetDraft, ChunkVectors
 from ingest.pipeline import BatchOutcome, Ingestor, OnProgress, discover
 from kms.core.models import Job
 from kms.core.schemas import FileMeta
 from kms.services.app import Services
-from kms.services.indexing import index_chunks, refresh_assets, remove_chunks
+from kms.services.vectors import embed_draft
+
+__all__ = ["BatchOutcome", "create_job", "get_job", "ingest_paths"]
 
 
 def create_job(services: Services, created_by: str, total: int = 0) -> int:
@@ -30,24 +34,19 @@ def ingest_paths(
     created_by: str = "cli",
     on_progress: OnProgress | None = None,
 ) -> BatchOutcome:
-    """Ingest files and folders; every committed file is searchable before the next starts."""
+    """Ingest files and folders: each file commits with its vectors and index changes;
+    when the batch ends, this process's replica (if it has one open) has applied them."""
     sources = discover(paths, defaults or FileMeta())
     job_id = job_id or create_job(services, created_by, len(sources))
-    ingestor = Ingestor(services.db.engine, services.settings, services.process)
 
-    def on_commit(results: list[UpsertResult]) -> None:
-        removed = [c for r in results for c in r.removed_chunk_ids]
-        added = [c for r in results for c in r.added_chunk_ids]
-        with services.db.session() as session:
-            remove_chunks(services, removed)
-            index_chunks(services, session, added)
-        changed = [r.asset_id for r in results if r.meta_changed]
-        if changed:
-            refresh_assets(services, changed, save=False)
+    def embed(draft: AssetDraft) -> ChunkVectors:
+        return embed_draft(services.embedders, draft)
 
+    db = services.db
+    ingestor = Ingestor(db.write_engine, services.settings, services.process, embed)
     with services.write_lock:
-        outcome = ingestor.run(sources, job_id, on_commit=on_commit, on_progress=on_progress)
-        services.index.save()
+        outcome = ingestor.run(sources, job_id, on_progress=on_progress)
+    services.changed()
     return outcome
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
+from kms.core.changelog import log_changes
 from kms.core.models import (
     Asset,
     AuditLog,
@@ -25,18 +26,19 @@ from kms.core.models import (
 )
 from kms.core.visibility import Caller, visible_asset
 from kms.services.app import Services
-from kms.services.indexing import sync
 
 
 def delete_asset(services: Services, caller: Caller, asset_id: int) -> list[int]:
     """Delete one asset the caller may see; returns the chunk ids removed from the indexes."""
-    with services.write_lock, services.db.session() as session:
-        asset = visible_asset(session, caller, asset_id)
+    with services.write_lock, services.db.write_session() as session:
+        asset = visible_asset(session, caller, asset_id, for_update=True)
         chunk_ids = [
             i for i in session.exec(select(Chunk.id).where(Chunk.asset_id == asset_id)) if i
         ]
         stored = asset.stored_file
+        freed = _freed_duplicates(session, asset_id, chunk_ids)
         _delete_rows(session, asset_id, chunk_ids)
+        log_changes(session, [*chunk_ids, *freed])
         session.add(
             AuditLog(
                 actor=caller.actor,
@@ -47,9 +49,20 @@ def delete_asset(services: Services, caller: Caller, asset_id: int) -> list[int]
         )
         session.delete(asset)
         session.commit()
-    sync(services)  # drops its chunks; indexes chunks that were its duplicates
+    services.changed()
     _delete_file_if_unused(services, stored)
     return chunk_ids
+
+
+def _freed_duplicates(session: Session, asset_id: int, chunk_ids: list[int]) -> list[int]:
+    """Chunks that were left out as duplicates of this asset's: they become searchable."""
+    near = session.exec(select(Chunk.id).where(col(Chunk.duplicate_of).in_(chunk_ids))).all()
+    twins = session.exec(
+        select(Chunk.id)
+        .join(Asset, col(Asset.id) == Chunk.asset_id)
+        .where(col(Asset.duplicate_of) == asset_id)
+    ).all()
+    return [int(i) for i in [*near, *twins] if i is not None]
 
 
 def _delete_rows(session: Session, asset_id: int, chunk_ids: list[int]) -> None:

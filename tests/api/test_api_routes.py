@@ -14,7 +14,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
 
 def test_health_and_ready(server: Server) -> None:
     with server.client() as anyone:
-        assert anyone.get("/health").json() == {"status": "ok"}
+        health = anyone.get("/health").json()
+        assert health["status"] == "ok" and health["ready"] is True
+        assert health["replica"] == "server" and health["index"]["pending"] == 0
+        assert health["index"]["applied"] == health["index"]["last"] > 0
         assert anyone.get("/ready").json() == {"status": "ready"}
 
 

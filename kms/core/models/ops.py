@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from kms.core.models._types import json_field, utcnow
 
@@ -18,11 +18,15 @@ class Role(StrEnum):
 
 
 class Job(SQLModel, table=True):
-    """Progress of one ingest run; ``errors`` holds ``{item, line, field, message}`` dicts."""
+    """Progress of one ingest run; ``errors`` holds ``{item, line, field, message}`` dicts.
+
+    A queued job carries what a worker needs in ``payload`` (an upload: its files as blob
+    hashes and its form); ``items`` records each finished file in the transaction that
+    stored it, so a job retried after a crash skips what is already done."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = "ingest"
-    status: str = Field(default="queued", description="queued, running, done, failed")
+    kind: str = Field(default="ingest", description="ingest (CLI), upload, reindex, gaps")
+    status: str = Field(default="queued", index=True, description="queued, running, done, failed")
     total: int = 0
     done: int = 0
     added: int = 0
@@ -33,6 +37,11 @@ class Job(SQLModel, table=True):
     created_by: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    payload: dict[str, Any] = json_field(default_factory=dict)
+    items: dict[str, str] = json_field(default_factory=dict, description="file → its result")
+    worker: str | None = Field(default=None, description="host:pid running it")
+    heartbeat_at: datetime | None = None
+    attempts: int = 0
 
 
 class QueryLog(SQLModel, table=True):
@@ -60,6 +69,8 @@ class Feedback(SQLModel, table=True):
 
 class Gap(SQLModel, table=True):
     """A content gap: detected (zero results, low confidence, ...) or created by hand."""
+
+    __table_args__ = (UniqueConstraint("kind", "subject", name="uq_gap_kind_subject"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(

@@ -400,3 +400,6 @@ def downgrade() -> None:
 
     op.drop_table("apikey")
     # ### end Alembic commands ###
+    # PostgreSQL keeps the enum types the tables used: drop them too, so upgrade works again
+    for name in ("role", "assetstatus", "stageorigin", "entitytype"):
+        sa.Enum(name=name).drop(op.get_bind(), checkfirst=True)

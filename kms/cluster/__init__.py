@@ -1,0 +1,1 @@
+"""Running KMS as a cluster on one machine."""
