@@ -10,9 +10,12 @@ excluded activity and a pre-existing condition). A third of the insurers write T
 Chinese (converted with zhconv ``zh-tw``), as Taiwanese insurers do, and their questions
 are Traditional too.
 
-Every question names one specific (product, policy number, insured, policyholder or
-designated hospital, each unique to one policy) and asks about another clause of the
-same policy, so it is judged relevant to exactly one document.
+Half the questions name one specific (product, policy number, insured, policyholder or
+designated hospital, each unique to one policy) and ask about another clause of the
+same policy; the other half name only a combination of specifics that one policy holds
+(two excluded activities and the type; a pre-existing condition and the hospital's
+city; insurer, type, waiting period and sum insured), each word of which many other
+policies also contain. Either way a question is judged relevant to exactly one policy.
 """
 
 from __future__ import annotations
@@ -441,7 +444,9 @@ def _cn(n: int) -> str:
     return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
-_TEMPLATES: list[tuple[str, str]] = [
+# anchored: the question names something only one policy has (product, policy number,
+# insured, policyholder, designated hospital) and asks about another of its clauses
+_ANCHORED: list[tuple[str, str]] = [
     ("product", "{product}的等待期是多少天？"),
     ("product", "{product}对哪些运动期间的意外不承担保险责任？"),
     ("product", "{product}的指定医院是哪家？"),
@@ -454,34 +459,75 @@ _TEMPLATES: list[tuple[str, str]] = [
     ("hospital", "指定医院为{hospital}的保单，等待期是多少天？"),
     ("hospital", "哪份保单约定指定医院为{hospital}？"),
 ]
+# content: no identifier, only a combination of specifics (each word also occurs in many
+# other policies); asked only where the combination is unique to one policy
+_CONTENT: list[tuple[str, str]] = [
+    ("activities", "哪份{type}对参加{a}或{b}期间的意外伤害不承担保险责任？"),
+    ("condition_city", "投保前已患有{condition}、指定医院在{city}的保单是哪一份？"),
+    ("wait_sum", "{brand}的{type}中，等待期{wait}日、基本保险金额{sum}的是哪一款？"),
+]
+
+
+def _city(hospital: str) -> str:
+    return max((c for c in _CITIES if hospital.startswith(c)), key=len)
+
+
+def _content_key(kind: str, p: Policy) -> tuple[str, ...] | None:
+    if kind == "activities":
+        return (p.type_key, *sorted(p.activities))
+    if kind == "condition_city":
+        return (p.condition, _city(p.hospital))
+    if kind == "wait_sum" and p.type_key != "accident":  # accident cover has no waiting period
+        return (p.insurer, p.type_key, p.facts["wait"], p.facts["sum"])
+    return None
 
 
 def questions(policies: list[Policy], n: int, seed: int = 15) -> list[Question]:
-    """``n`` questions, each judged relevant to the one policy whose specific it names."""
+    """``n`` questions, half anchored and half content-only (``Question.kind`` says which
+    template), each judged relevant to the one policy that holds its specifics."""
     rng = random.Random(seed + 1)
-    holders = [p.holder for p in policies]
-    out: list[Question] = []
+    keys: dict[str, dict[tuple[str, ...] | None, int]] = {}
+    for kind, _ in _CONTENT:
+        counts: dict[tuple[str, ...] | None, int] = {}
+        for p in policies:
+            counts[_content_key(kind, p)] = counts.get(_content_key(kind, p), 0) + 1
+        keys[kind] = counts
     order = list(range(len(policies)))
     rng.shuffle(order)
-    i = 0
-    while len(out) < n and order:
+    out: list[Question] = []
+    anchored = content = 0
+    for i in range(40 * max(n, 1)):
+        if len(out) >= n or not order:
+            break
         p = policies[order[i % len(order)]]
-        kind, template = _TEMPLATES[i % len(_TEMPLATES)]
-        i += 1
-        if kind == "holder" and holders.count(p.holder) > 1:
-            continue
+        if i % 2 == 0:
+            kind, template = _ANCHORED[anchored % len(_ANCHORED)]
+            anchored += 1
+        else:
+            kind, template = _CONTENT[content % len(_CONTENT)]
+            content += 1
+            key = _content_key(kind, p)
+            if key is None or keys[kind][key] != 1:
+                continue
+            kind = f"content:{kind}"
         text = template.format(
             product=p.product,
             policy_no=p.policy_no,
             insured=p.insured,
             holder=p.holder,
             hospital=p.hospital,
+            type=TYPES[p.type_key],
+            a=p.activities[0],
+            b=p.activities[1],
+            condition=p.condition,
+            city=_city(p.hospital),
+            brand=p.insurer,
+            wait=p.facts["wait"],
+            sum=p.facts["sum"],
         )
         if p.script == "tw":
             text = zhconv.convert(text, "zh-tw")
         out.append(Question(f"pq{len(out):04d}", text, p.key, kind))
-        if i > 20 * n:
-            break
     return out
 
 
