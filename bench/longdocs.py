@@ -874,7 +874,7 @@ def main() -> None:
     parser.add_argument(
         "--article-queries",
         type=int,
-        default=300,
+        default=200,
         help="cmrc questions sampled (0: all 3,219); each asked in zh-hans and zh-tw",
     )
     parser.add_argument(
@@ -885,7 +885,7 @@ def main() -> None:
     parser.add_argument(
         "--cause-queries",
         type=int,
-        default=150,
+        default=100,
         help="queries per part for the product what-ifs (0: all)",
     )
     parser.add_argument(
@@ -894,7 +894,7 @@ def main() -> None:
     parser.add_argument(
         "--throughput-docs",
         type=int,
-        default=20,
+        default=10,
         help="files per part ingested with an empty embedding cache (0: skip)",
     )
     parser.add_argument(
