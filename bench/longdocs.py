@@ -66,22 +66,24 @@ from bench.common import CACHE_DIR, EVAL_DIR, RESULTS_DIR, ndcg_at_k, recall_at_
 # --- product code: every import of it is here, so a package move re-points them at once ---
 from index.embedders import load_embedder  # noqa: E402
 from index.hybrid import understands  # noqa: E402
-from index.language import detect_language  # noqa: E402
 from index.ranking import Weights  # noqa: E402
 from ingest.chunking import chunk_document  # noqa: E402
 from ingest.manifest import FileMeta  # noqa: E402
 from ingest.types import Element, ParsedDocument  # noqa: E402
-from kms.config import Settings  # noqa: E402
-from kms.models import Asset, Chunk  # noqa: E402
-from kms.schemas import SearchRequest  # noqa: E402
+from kms.core.config import Settings  # noqa: E402
+from kms.core.models import Asset, Chunk, Role  # noqa: E402
+from kms.core.schemas import SearchRequest  # noqa: E402
+from kms.core.text.language import detect_language  # noqa: E402
+from kms.core.visibility import Caller  # noqa: E402
 from kms.services import search as search_service  # noqa: E402
-from kms.services.app import Caller, Services  # noqa: E402
-from kms.services.indexing import index_chunks  # noqa: E402
+from kms.services.app import Services  # noqa: E402
+from kms.services.indexing import build_index_chunks  # noqa: E402
 from kms.services.ingest import ingest_paths  # noqa: E402
+from kms.services.vectors import load_vectors  # noqa: E402
 
 # ------------------------------------------------------------------------------------------
 
-REP = Caller(name="bench", role="rep", teams=())  # a rep in no team: public assets only
+REP = Caller(name="bench", role=Role.rep, teams=())  # a rep in no team: public assets only
 PAGE = 50  # the API's largest page
 DEPTH = 100  # documents scored per query (Recall@100)
 SEED = 15
@@ -245,7 +247,7 @@ def render_pdf(doc: Doc, fonts: dict[str, Path]) -> bytes:
     # dropped from the PDF, from its text layer and so from the reference's text alike
     logging.getLogger("fpdf").setLevel(logging.ERROR)
 
-    class Pdf(FPDF):  # type: ignore[misc]
+    class Pdf(FPDF):
         def footer(self) -> None:
             self.set_y(-15)
             self.set_font("cjk", "", 9)
@@ -414,7 +416,7 @@ def chunk_rows(services: Services) -> list[tuple[int, int, str, int | None, str]
     with services.db.session() as session:
         titles = dict(session.exec(select(Asset.id, Asset.title)).all())
         rows = session.exec(
-            select(Chunk.id, Chunk.asset_id, Chunk.text, Chunk.duplicate_of, Chunk.section)
+            select(Chunk.id, Chunk.asset_id, Chunk.text, Chunk.duplicate_of, Chunk.section)  # type: ignore[call-overload]
         ).all()
     out = []
     for c, a, t, d, s in rows:
@@ -479,7 +481,7 @@ class deeper:
         def search(query: str, teams: Any, k: int = 10, **kw: Any) -> Any:
             return original(index, query, teams, k=max(k, self.depth), candidates=self.depth)
 
-        index.search = search  # type: ignore[method-assign]
+        index.search = search  # type: ignore[method-assign,assignment]
         search_service.CANDIDATES = self.depth
 
     def __exit__(self, *exc: object) -> None:
@@ -491,7 +493,9 @@ def index_duplicates(services: Services, duplicate_ids: list[int]) -> float:
     """Bench-side what-if: put the chunks flagged ``duplicate_of`` into the index too."""
     started = time.perf_counter()
     with services.db.session() as session:
-        index_chunks(services, session, duplicate_ids)
+        chunks = build_index_chunks(session, duplicate_ids)
+        vectors = load_vectors(session, services.embedders, duplicate_ids)
+    services.index.upsert(chunks, vectors)
     return time.perf_counter() - started
 
 
