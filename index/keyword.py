@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from index.analyzer import tokenize
-
-PUBLIC = "__public__"
+from kms.core.teams import PUBLIC_TOKEN as PUBLIC
 
 # The body field holds title + text (so body length normalisation sees the whole
 # chunk, as plain BM25 does) and the title field adds a half-weight bonus for a
@@ -117,7 +116,7 @@ def keyword_values(values: Iterable[str], what: str) -> list[str]:
 
 def team_tokens(teams: Sequence[str]) -> list[str]:
     """A chunk's visibility tokens: its teams, or ``PUBLIC`` when it has none."""
-    if PUBLIC in teams:
+    if PUBLIC in teams:  # a last line of defence: every entry point refuses it first
         raise ValueError(f"{PUBLIC!r} is reserved and cannot name a team")
     return keyword_values(teams, "team") or [PUBLIC]
 

@@ -36,6 +36,7 @@ from ingest.types import ItemError
 from kms.core.graph import slug
 from kms.core.models import EntityType
 from kms.core.stages import SalesProcess
+from kms.core.teams import normalise_teams
 
 
 class _Named(BaseModel):
@@ -95,6 +96,11 @@ class ProblemEntry(_Named):
     @classmethod
     def _lists(cls, value: Any) -> list[str]:
         return as_list(value)
+
+    @field_validator("teams")
+    @classmethod
+    def _team_names(cls, value: list[str]) -> list[str]:
+        return normalise_teams(value)
 
     @field_validator("solutions", mode="before")
     @classmethod

@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from ingest.records import as_list, read_rows
 from ingest.types import ItemError
 from kms.core.stages import SalesProcess
+from kms.core.teams import normalise_teams
 
 OUTCOMES = {
     "won": "won",
@@ -74,6 +75,11 @@ class WinLossRecord(BaseModel):
     @classmethod
     def _lists(cls, value: Any) -> list[str]:
         return as_list(value)
+
+    @field_validator("teams")
+    @classmethod
+    def _team_names(cls, value: list[str]) -> list[str]:
+        return normalise_teams(value)
 
     @field_validator("outcome", mode="before")
     @classmethod

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -31,6 +33,26 @@ def _services() -> Services:
     return Services(get_settings())
 
 
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Bad input (a reserved team name, an invalid manifest...) as one line and exit code 2."""
+    from pydantic import ValidationError
+
+    from kms.core.errors import KMSError
+
+    try:
+        yield
+    except KMSError as exc:
+        field = (exc.detail or {}).get("field") if isinstance(exc.detail, dict) else None
+        err.print(f"[red]error[/red] {exc.message}" + (f" (field {field})" if field else ""))
+        raise typer.Exit(code=2) from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        err.print(f"[red]error[/red] field '{where}': {first['msg']}", highlight=False)
+        raise typer.Exit(code=2) from exc
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.", exists=True)],
@@ -41,12 +63,15 @@ def ingest(
 ) -> None:
     """Ingest documents, win/loss notes and problem–solution maps."""
     from kms.core.schemas import FileMeta
+    from kms.core.visibility import clean_teams
 
-    defaults = FileMeta.model_validate(
-        {"kind": kind, "teams": team or None, "status": status, "owner": owner}
-    )
-    services = _services()
-    outcome = _ingest_with_progress(services, paths, defaults)
+    with refusals():
+        teams = clean_teams(team or [], field="--team") or None
+        defaults = FileMeta.model_validate(
+            {"kind": kind, "teams": teams, "status": status, "owner": owner}
+        )
+        services = _services()
+        outcome = _ingest_with_progress(services, paths, defaults)
     _print_outcome(outcome)
     services.close()
     if outcome.errors:
@@ -201,7 +226,8 @@ def keys_create(
     from kms.services.keys import create_key
 
     services = _services()
-    key, row = create_key(services, role=role, teams=team or [], name=name)
+    with refusals():
+        key, row = create_key(services, role=role, teams=team or [], name=name)
     console.print(f"key {row.id} ({row.role}, teams: {', '.join(row.teams) or 'all public'}):")
     print(key)
 
