@@ -23,7 +23,9 @@ from api.pages import PAGES
 from api.ratelimit import RateLimiter
 from api.routes import mount_routes
 from kms.core.config import Settings, get_settings
+from kms.core.models import Role
 from kms.core.resources import resource_path
+from kms.core.visibility import Caller
 from kms.services.app import Services
 
 log = logging.getLogger("kms.api")
@@ -60,7 +62,7 @@ def _detect_gaps(services: Services) -> None:
     from kms.services.gapdetect import detect_gaps
 
     try:
-        report = detect_gaps(services, actor="startup")
+        report = detect_gaps(services, Caller(name="startup", role=Role.admin, teams=None))
         log.info("gap detection: %s", report.model_dump())
     except Exception:  # a maintenance job: log it, never take the server down
         log.exception("startup gap detection failed")

@@ -27,16 +27,17 @@ from ingest.sources import (
     note_drafts,
     problem_draft,
 )
-from ingest.store import ChunkEnricher, apply_stated_meta, upsert_asset
+from ingest.store import ChunkEnricher, apply_stated_meta, find_target, upsert_asset
 from ingest.types import ItemError
 from kms.core.config import Settings
-from kms.core.errors import KMSError
-from kms.core.graph import linker
+from kms.core.errors import InputError, KMSError
 from kms.core.models import Asset, Chunk, Job
 from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta
 from kms.core.stage_classifier import StageClassifier
 from kms.core.stages import SalesProcess
+from kms.core.teams import scope_of
+from kms.core.visibility import LOCAL_ADMIN, Caller, writable_by
 
 OnCommit = Callable[[list[UpsertResult]], None]
 OnProgress = Callable[[str, int, int], None]
@@ -73,10 +74,19 @@ def _hidden(rel: Path) -> bool:
 
 
 class Ingestor:
-    def __init__(self, engine: object, settings: Settings, process: SalesProcess) -> None:
+    """Runs a batch for one ``writer``: the CLI (no team limit) or the key that uploaded."""
+
+    def __init__(
+        self,
+        engine: object,
+        settings: Settings,
+        process: SalesProcess,
+        writer: Caller = LOCAL_ADMIN,
+    ) -> None:
         self.engine = engine
         self.settings = settings
         self.process = process
+        self.writer = writer
         self.classifier = StageClassifier(process)
         self._dedup: NearDuplicateFinder | None = None
 
@@ -144,7 +154,9 @@ class Ingestor:
             return [unchanged], []
         draft = document_draft(source, self.settings)
         with self.session() as session:
-            result = upsert_asset(session, draft, self._enricher(session), self._review_days)
+            result = upsert_asset(
+                session, draft, self._enricher(session), self._review_days, self.writer
+            )
             session.commit()
         return [result], []
 
@@ -158,7 +170,15 @@ class Ingestor:
                     errors.append(item)
                     continue
                 note, draft = item
-                result = upsert_asset(session, draft, enricher, self._review_days)
+                refused = self._refused(source, note.line, draft.teams)
+                if refused:
+                    errors.append(refused)
+                    continue
+                try:
+                    result = upsert_asset(session, draft, enricher, self._review_days, self.writer)
+                except InputError as exc:  # refused before anything of this note is written
+                    errors.append(ItemError(str(source.path), exc.message, note.line, "teams"))
+                    continue
                 if result.status != "unchanged":
                     asset = session.get(Asset, result.asset_id)
                     assert asset is not None
@@ -172,9 +192,10 @@ class Ingestor:
         errors: list[ItemError] = []
         with self.session() as session:
             items = list(map_items(source, self.process))
+            scope = scope_of(source.meta.teams or [])  # a map's taxonomy is its teams'
             for item in items:  # the taxonomy first, so problems link to it
                 if not isinstance(item, ItemError) and item.entity is not None:
-                    upsert_entity(session, item.entity, item.entity.type)
+                    upsert_entity(session, item.entity, item.entity.type, scope)
             enricher = self._enricher(session)
             for item in items:
                 if isinstance(item, ItemError):
@@ -183,7 +204,15 @@ class Ingestor:
                 if item.problem is None:
                     continue
                 draft = problem_draft(item, source)
-                result = upsert_asset(session, draft, enricher, self._review_days)
+                refused = self._refused(source, item.line, draft.teams)
+                if refused:
+                    errors.append(refused)
+                    continue
+                try:
+                    result = upsert_asset(session, draft, enricher, self._review_days, self.writer)
+                except InputError as exc:  # refused before anything of this entry is written
+                    errors.append(ItemError(str(source.path), exc.message, item.line, "teams"))
+                    continue
                 asset = session.get(Asset, result.asset_id)
                 assert asset is not None
                 write_problem(session, item.problem, item.stage_key, asset)
@@ -195,9 +224,7 @@ class Ingestor:
         """The stored asset when the file's bytes are the ones already ingested (no parse)."""
         digest = file_digest(source.path)
         with self.session() as session:
-            asset = session.exec(
-                select(Asset).where(Asset.source == str(source.path.resolve()))
-            ).first()
+            asset = find_target(session, str(source.path.resolve()), source.meta.teams, self.writer)
             if asset is None or asset.content_hash != digest:
                 return None
             meta = source.meta
@@ -211,7 +238,14 @@ class Ingestor:
         return self.settings.stale_after_days
 
     def _enricher(self, session: Session) -> ChunkEnricher:
-        return ChunkEnricher(self.classifier, linker(session), self._dedup_finder(session))
+        return ChunkEnricher(session, self.classifier, self._dedup_finder(session))
+
+    def _refused(self, source: SourceFile, line: int, teams: list[str] | None) -> ItemError | None:
+        """A record whose teams the writer may not write into (none of its own teams)."""
+        problem = writable_by(self.writer, teams or [])
+        if problem is None:
+            return None
+        return ItemError(str(source.path), problem, line=line, field="teams")
 
     def _dedup_finder(self, session: Session) -> NearDuplicateFinder:
         if self._dedup is None:

@@ -7,9 +7,14 @@ never search (``kms keys create``) start in a blink.
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from kms.core.config import Settings
 from kms.core.db import Database
@@ -18,6 +23,9 @@ from kms.core.stages import SalesProcess
 
 if TYPE_CHECKING:
     from index.hybrid import HybridIndex
+
+log = logging.getLogger("kms.services")
+T = TypeVar("T")
 
 
 class Services:
@@ -54,3 +62,15 @@ class Services:
         if "index" in self.__dict__:
             self.index.save()
         self.db.close()
+
+
+def side_write(services: Services, what: str, write: Callable[[Session], T]) -> T | None:
+    """A best-effort write beside a read (the query log, a gap's count) in its own short
+    transaction: when the database will not take it within ``SIDE_WRITE_WAIT_S`` (another
+    writer holds the lock) it is logged and skipped — a search never fails for it."""
+    try:
+        with services.db.side_session() as session:
+            return write(session)
+    except SQLAlchemyError as exc:
+        log.warning("%s not recorded: %s", what, type(exc).__name__)
+        return None

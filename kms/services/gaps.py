@@ -19,7 +19,7 @@ from kms.core.models import Asset, Gap
 from kms.core.models._types import utcnow
 from kms.core.schemas import GapCreate, GapPublic, GapsPublic, GapUpdate, StageInfo
 from kms.core.visibility import Caller, clean_teams, visible, visible_asset
-from kms.services.app import Services
+from kms.services.app import Services, side_write
 from kms.services.audit import audit
 
 MAX_TAG_CHARS = 40
@@ -37,10 +37,12 @@ def query_subject(query: str, teams: list[str] | tuple[str, ...] | None) -> str:
 
 def record_query_gap(
     services: Services, query: str, stage: StageInfo | None, caller: Caller, kind: str
-) -> int:
-    """Count a query that found nothing (or too little) as a gap."""
+) -> int | None:
+    """Count a query that found nothing (or too little) as a gap (best effort: a search
+    never fails for it; None when it could not be recorded)."""
     subject = query_subject(query, caller.teams)
-    with services.db.session() as session:
+
+    def write(session: Session) -> int:
         gap = session.exec(select(Gap).where(Gap.kind == kind, Gap.subject == subject)).first()
         if gap is None:
             gap = Gap(
@@ -57,6 +59,8 @@ def record_query_gap(
         session.add(gap)
         session.commit()
         return gap.id or 0
+
+    return side_write(services, "query gap", write)
 
 
 def visible_gaps(session: Session, caller: Caller) -> list[Gap]:

@@ -9,6 +9,7 @@ from ingest.drafts import UpsertResult
 from ingest.pipeline import BatchOutcome, Ingestor, OnProgress, discover
 from kms.core.models import Job
 from kms.core.schemas import FileMeta
+from kms.core.visibility import LOCAL_ADMIN, Caller
 from kms.services.app import Services
 from kms.services.indexing import index_chunks, refresh_assets, remove_chunks
 
@@ -29,11 +30,13 @@ def ingest_paths(
     job_id: int | None = None,
     created_by: str = "cli",
     on_progress: OnProgress | None = None,
+    writer: Caller = LOCAL_ADMIN,
 ) -> BatchOutcome:
-    """Ingest files and folders; every committed file is searchable before the next starts."""
+    """Ingest files and folders as ``writer`` (the CLI, or the key that uploaded: it updates
+    only assets it may see); every committed file is searchable before the next starts."""
     sources = discover(paths, defaults or FileMeta())
     job_id = job_id or create_job(services, created_by, len(sources))
-    ingestor = Ingestor(services.db.engine, services.settings, services.process)
+    ingestor = Ingestor(services.db.engine, services.settings, services.process, writer)
 
     def on_commit(results: list[UpsertResult]) -> None:
         removed = [c for r in results for c in r.removed_chunk_ids]

@@ -97,7 +97,11 @@ def _backfill_entities(conn: sa.Connection, asset_scopes: dict[int, str]) -> Non
 def upgrade() -> None:
     conn = op.get_bind()
     with op.batch_alter_table("asset") as batch:
-        batch.add_column(sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column(
+                "scope", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""
+            )
+        )
     for table in ("asset", "gap", "apikey"):
         _strip_reserved(conn, table)
     asset_scopes = _backfill_assets(conn)
@@ -106,7 +110,11 @@ def upgrade() -> None:
         batch.create_unique_constraint("uq_asset_source_scope", ["source", "scope"])
 
     with op.batch_alter_table("entity") as batch:
-        batch.add_column(sa.Column("scope", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column(
+                "scope", sqlmodel.sql.sqltypes.AutoString(), nullable=False, server_default=""
+            )
+        )
     _backfill_entities(conn, asset_scopes)
     if conn.dialect.name == "postgresql":
         op.drop_constraint("entity_type_key_key", "entity", type_="unique")
