@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -44,12 +45,13 @@ def refusals() -> Iterator[None]:
         yield
     except KMSError as exc:
         field = (exc.detail or {}).get("field") if isinstance(exc.detail, dict) else None
-        err.print(f"[red]error[/red] {exc.message}" + (f" (field {field})" if field else ""))
+        where = f" (field {field})" if field else ""
+        err.print(f"[red]error[/red] {escape(exc.message)}{where}", highlight=False)
         raise typer.Exit(code=2) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        err.print(f"[red]error[/red] field '{where}': {first['msg']}", highlight=False)
+        err.print(f"[red]error[/red] field '{where}': {escape(first['msg'])}", highlight=False)
         raise typer.Exit(code=2) from exc
 
 
@@ -106,7 +108,7 @@ def _print_outcome(outcome: BatchOutcome) -> None:
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing new"
     console.print(f"job {outcome.job_id}: {summary}; {len(outcome.errors)} error(s)")
     for error in outcome.errors:
-        err.print(f"[red]error[/red] {error}", highlight=False)
+        err.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
 
 
 @app.command()
