@@ -93,9 +93,7 @@ def update_asset(
             asset.review_by = change.review_by
             detail["review_by"] = change.review_by.isoformat() if change.review_by else None
         if "teams" in fields:
-            asset.teams = _new_teams(
-                session, asset, clean_teams(change.teams or [], caller), caller
-            )
+            asset.teams = _new_teams(session, asset, clean_teams(change.teams or []), caller)
             detail["teams"] = asset.teams
         if "stages" in fields:
             keys = [_stage_key(services, s) for s in change.stages or []]
