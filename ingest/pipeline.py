@@ -131,7 +131,9 @@ class Ingestor:
                 message = (
                     exc.message if isinstance(exc, KMSError) else f"cannot read: {exc.strerror}"
                 )
-                error = ItemError(str(source.path), message)
+                detail = exc.detail if isinstance(exc, KMSError) else None
+                line = detail.get("line") if isinstance(detail, dict) else None
+                error = ItemError(str(source.path), _unprefixed(message, str(source.path)), line)
                 outcome.errors.append(error)
                 self._record(outcome.job_id, [], [error], None)
         return sorted(staged, key=lambda s: PIPELINE_ORDER[s.kind])
