@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Index, event
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
@@ -32,7 +32,8 @@ class Asset(SQLModel, table=True):
     """One document, win/loss note or map entry. Its identity is its ``source`` name *and*
     its team ``scope``: the same name in another team is another asset."""
 
-    __table_args__ = (UniqueConstraint("source", "scope", name="uq_asset_source_scope"),)
+    # a unique index, not a constraint: SQLite adds it without rebuilding the table
+    __table_args__ = (Index("uq_asset_source_scope", "source", "scope", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(

@@ -105,9 +105,9 @@ def upgrade() -> None:
     for table in ("asset", "gap", "apikey"):
         _strip_reserved(conn, table)
     asset_scopes = _backfill_assets(conn)
-    with op.batch_alter_table("asset") as batch:
+    with op.batch_alter_table("asset") as batch:  # indexes only: no table rebuild
         batch.create_index("ix_asset_scope", ["scope"], unique=False)
-        batch.create_unique_constraint("uq_asset_source_scope", ["source", "scope"])
+        batch.create_index("uq_asset_source_scope", ["source", "scope"], unique=True)
 
     with op.batch_alter_table("entity") as batch:
         batch.add_column(
@@ -145,7 +145,6 @@ def downgrade() -> None:
         batch.drop_index("ix_entity_scope")
         batch.drop_column("scope")
         batch.create_unique_constraint("uq_entity_type_key", ["type", "key"])
-    with op.batch_alter_table("asset") as batch:
-        batch.drop_constraint("uq_asset_source_scope", type_="unique")
-        batch.drop_index("ix_asset_scope")
-        batch.drop_column("scope")
+    op.drop_index("uq_asset_source_scope", table_name="asset")
+    op.drop_index("ix_asset_scope", table_name="asset")
+    op.execute("ALTER TABLE asset DROP COLUMN scope")  # no rebuild: other tables refer to it
