@@ -18,6 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
 from api.logs import configure_logging
+from api.metrics import install_metrics
 from api.middleware import BodyLimit, RequestContext
 from api.pages import PAGES
 from api.ratelimit import RateLimiter
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["X-API-Key", "Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
+    install_metrics(app)  # inside RequestContext: routed requests carry their route template
     app.add_middleware(RequestContext)
     mount_routes(app, pages_dir())
     return app

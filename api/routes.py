@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.errors import error_body
+from api.metrics import router as metrics_router
 from api.pages import mount_pages
 from api.routers import ROUTERS
 
@@ -25,6 +26,7 @@ def mount_routes(app: FastAPI, web_dir: Path) -> None:
             return JSONResponse({"status": "ready"})
         return JSONResponse(error_body("not_ready", "starting"), status_code=503)
 
+    app.include_router(metrics_router)
     for router in ROUTERS:
         app.include_router(router)
     mount_pages(app, web_dir)

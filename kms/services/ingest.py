@@ -12,6 +12,7 @@ from kms.core.schemas import FileMeta
 from kms.core.visibility import LOCAL_ADMIN, Caller
 from kms.services.app import Services
 from kms.services.indexing import index_chunks, refresh_assets, remove_chunks
+from kms.services.metrics import CHUNKS_INGESTED, FILES_INGESTED
 
 
 def create_job(services: Services, created_by: str, total: int = 0) -> int:
@@ -41,6 +42,8 @@ def ingest_paths(
     def on_commit(results: list[UpsertResult]) -> None:
         removed = [c for r in results for c in r.removed_chunk_ids]
         added = [c for r in results for c in r.added_chunk_ids]
+        FILES_INGESTED.inc()
+        CHUNKS_INGESTED.inc(len(added))
         with services.db.session() as session:
             remove_chunks(services, removed)
             index_chunks(services, session, added)
