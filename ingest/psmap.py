@@ -5,7 +5,7 @@ industries and personas with names in both languages and aliases). Problem schem
 
 | field | type | required | notes |
 |---|---|---|---|
-| key | text | | defaults to a slug of name_en |
+| key | text | | defaults to a slug of name_en; unique per team scope |
 | name_en / name_zh | text | one of them | |
 | aliases | list | | other names, any language |
 | symptoms | list | | what the customer says or sees |

@@ -4,7 +4,7 @@ Schema (one record per deal; see demo/winloss/README.md for the documented versi
 
 | field | type | required | notes |
 |---|---|---|---|
-| deal_id | text | yes | unique; re-ingesting the same id replaces the note |
+| deal_id | text | yes | unique per team scope; re-ingesting it in the same teams replaces the note |
 | account | text | | |
 | industry, segment, region | text | | industry is linked to the taxonomy |
 | competitors | list (CSV: ``;``-separated) | | linked to the taxonomy |
@@ -14,7 +14,7 @@ Schema (one record per deal; see demo/winloss/README.md for the documented versi
 | close_date | YYYY-MM-DD | | |
 | products, problems, reasons | list | | products/problems linked to the taxonomy |
 | notes | text | | the rep's free text; indexed for search |
-| teams | list | | teams that may see the note; empty = everyone |
+| teams | list | | teams that may see the note; empty = everyone; the writer's own or none |
 """
 
 from __future__ import annotations
