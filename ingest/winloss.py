@@ -4,7 +4,7 @@ Schema (one record per deal; see demo/winloss/README.md for the documented versi
 
 | field | type | required | notes |
 |---|---|---|---|
-| deal_id | text | yes | unique per team scope; re-ingesting it in the same teams replaces the note |
+| deal_id | text | yes | unique per team scope; the same id in the same teams replaces the note |
 | account | text | | |
 | industry, segment, region | text | | industry is linked to the taxonomy |
 | competitors | list (CSV: ``;``-separated) | | linked to the taxonomy |
