@@ -67,7 +67,7 @@ def negative_feedback(session: Session) -> Findings:
 
 def thin_stages(session: Session, services: Services) -> Findings:
     process = services.process
-    counts = approved_count_per_stage(session, process.keys)
+    counts = approved_count_per_stage(session, process.keys, public_only=True)  # public gaps
     found: Findings = {}
     for key, count in counts.items():
         spec = process.get(key)
