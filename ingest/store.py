@@ -48,11 +48,16 @@ class ChunkEnricher:
         self.session = session
         self.classifier = classifier
         self.dedup = dedup
+        self._linkers: dict[str, EntityLinker] = {}
 
     def linker(self, teams: list[str]) -> EntityLinker:
         """Entity names an asset of ``teams`` may be linked to: only entities that everyone
-        who sees the asset may see (their names go into its keyword field)."""
-        return linker(self.session, covering(teams))
+        who sees the asset may see (their names go into its keyword field). One per team
+        scope for the life of the enricher (a file), as the taxonomy was read before."""
+        scope = scope_of(teams)
+        if scope not in self._linkers:
+            self._linkers[scope] = linker(self.session, covering(teams))
+        return self._linkers[scope]
 
 
 def find_target(
