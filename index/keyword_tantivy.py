@@ -33,6 +33,7 @@ from filelock import FileLock
 from index.analyzer import tokenize
 from index.keyword import (
     FIELD_BOOSTS,
+    PUBLIC,
     KeywordDoc,
     bm25_idf,
     keyword_values,
@@ -74,6 +75,11 @@ def _document(doc: KeywordDoc) -> tantivy.Document:
 def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
     """Live documents matching ``query``."""
     return int(searcher.search(query, 1, count=True).count or 0)  # type: ignore[attr-defined]
+
+
+def _all(*queries: tantivy.Query | None) -> tantivy.Query:
+    """The conjunction of the given queries (None ones left out)."""
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries if q is not None])
 
 
 def _chunk_ids(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress]) -> list[int]:
@@ -186,7 +192,7 @@ class TantivyKeywordIndex:
         factors: dict[tuple[str, str], float] | None = None
         if teams is not None:
             visible = tantivy.Query.term_set_query(self.schema, "teams", visible_tokens(teams))
-            factors = self._scope_factors(searcher, query, weights, visible)
+            factors = self._scope_factors(searcher, query, weights, teams)
         scoring = self._scoring_query(query, weights, factors)
         if scoring is None:
             return []
@@ -228,28 +234,58 @@ class TantivyKeywordIndex:
         searcher: tantivy.Searcher,
         text: str,
         boosts: dict[str, float],
-        visible: tantivy.Query,
-    ) -> dict[tuple[str, str], float]:
-        """idf over the visible chunks / tantivy's idf over all, per (field, term) that some
-        visible chunk holds."""
+        teams: Sequence[str],
+    ) -> dict[tuple[str, str], float] | None:
+        """idf over the chunks ``teams`` may see / tantivy's idf over all, per (field, term)
+        that some visible chunk holds; None when the two are the same numbers (the caller
+        sees every live chunk and none is deleted).
+
+        Counts go through the *hidden* chunks — those with a team token of others and none
+        of the caller's — which are few next to the public ones, so no count walks every
+        visible chunk: n(visible) = n(live) - n(hidden)."""
         everything = sum(int(n) for _, n in searcher.terms_with_prefix("language", ""))
-        seen = _count(searcher, visible)
+        alive = int(searcher.num_docs)
+        mine = sorted({t for t in teams if t})
+        others = [
+            str(t)
+            for t, _ in searcher.terms_with_prefix("teams", "")
+            if t != PUBLIC and t not in mine
+        ]
+        if not others and alive == everything:
+            return None
+        other_q, mine_q = self._any_team(others), self._any_team(mine)
+
+        def hidden(query: tantivy.Query | None) -> int:
+            if other_q is None:
+                return 0
+            found = _count(searcher, _all(query, other_q))
+            if found and mine_q is not None:
+                found -= _count(searcher, _all(query, other_q, mine_q))
+            return found
+
+        seen = alive - hidden(None)
         factors: dict[tuple[str, str], float] = {}
         for term in query_terms(text):
             for name, boost in boosts.items():
                 total = searcher.doc_freq(name, term) if boost > 0 else 0
                 if total == 0:
                     continue
-                both = tantivy.Query.boolean_query(
-                    [
-                        (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, name, term)),
-                        (tantivy.Occur.Must, visible),
-                    ]
-                )
-                mine = _count(searcher, both)
-                if mine:
-                    factors[(name, term)] = bm25_idf(seen, mine) / bm25_idf(everything, total)
+                term_q = tantivy.Query.term_query(self.schema, name, term, "basic")
+                live = total if alive == everything else _count(searcher, term_q)
+                visible = live - hidden(term_q)
+                if visible > 0:
+                    factors[(name, term)] = bm25_idf(seen, visible) / bm25_idf(everything, total)
         return factors
+
+    def _any_team(self, names: list[str]) -> tantivy.Query | None:
+        if not names:
+            return None
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "teams", n, "basic"))
+                for n in names
+            ]
+        )
 
     def _all_stored(self) -> list[dict[str, Any]]:
         searcher = self._index.searcher()
