@@ -60,7 +60,10 @@ def backup(settings: Settings, dest: Path) -> BackupReport:
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         with FileLock(str(settings.index_dir / LOCK_FILE)):
             shutil.copytree(settings.index_dir, dest / "index", ignore=SKIP)
+            counts = _counts(db)  # PostgreSQL: as the dump starts; SQLite: of the copy below
             kind = _snapshot_database(settings, db, dest)
+        if kind == "sqlite":
+            counts = _sqlite_counts(dest / SQLITE_FILE)
         if settings.files_dir.exists():
             shutil.copytree(settings.files_dir, dest / "files", ignore=SKIP)
         manifest = {
@@ -68,7 +71,7 @@ def backup(settings: Settings, dest: Path) -> BackupReport:
             "created_at": utcnow().isoformat(),
             "database": kind,
             "revision": _revision(db),
-            **_counts(db),
+            **counts,
         }
     finally:
         db.close()
@@ -151,6 +154,17 @@ def _counts(db: Database) -> dict[str, int]:
     with db.session() as session:
         assets = session.exec(select(func.count()).select_from(Asset)).one()
         chunks = session.exec(select(func.count()).select_from(Chunk)).one()
+    return {"assets": int(assets), "chunks": int(chunks)}
+
+
+def _sqlite_counts(path: Path) -> dict[str, int]:
+    """Assets and chunks in a SQLite copy (what the backup holds, not the live database)."""
+    copy = sqlite3.connect(path)
+    try:
+        assets = copy.execute("SELECT count(*) FROM asset").fetchone()[0]
+        chunks = copy.execute("SELECT count(*) FROM chunk").fetchone()[0]
+    finally:
+        copy.close()
     return {"assets": int(assets), "chunks": int(chunks)}
 
 
