@@ -19,12 +19,15 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
 from api.logs import configure_logging
+from api.metrics import install_metrics
 from api.middleware import BodyLimit, RequestContext
 from api.pages import PAGES
 from api.ratelimit import RateLimiter
 from api.routes import mount_routes
 from kms.core.config import Settings, get_settings
+from kms.core.models import Role
 from kms.core.resources import resource_path
+from kms.core.visibility import Caller
 from kms.services.app import Services
 
 log = logging.getLogger("kms.api")
@@ -67,7 +70,7 @@ def _detect_gaps(services: Services) -> None:
     from kms.services.gapdetect import detect_gaps
 
     try:
-        report = detect_gaps(services, actor="startup")
+        report = detect_gaps(services, Caller(name="startup", role=Role.admin, teams=None))
         log.info("gap detection: %s", report.model_dump())
     except Exception:  # a maintenance job: log it, never take the server down
         log.exception("startup gap detection failed")
@@ -125,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["X-API-Key", "Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
+    install_metrics(app)  # inside RequestContext: routed requests carry their route template
     app.add_middleware(RequestContext)
     mount_routes(app, pages_dir())
     return app

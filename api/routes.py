@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.errors import error_body
+from api.metrics import router as metrics_router
 from api.pages import mount_pages
 from api.routers import ROUTERS
 
@@ -40,6 +41,7 @@ def mount_routes(app: FastAPI, web_dir: Path) -> None:
         reason = getattr(state, "failure", "") or "starting"
         return JSONResponse(error_body("not_ready", reason), status_code=503)
 
+    app.include_router(metrics_router)
     for router in ROUTERS:
         app.include_router(router)
     mount_pages(app, web_dir)

@@ -1,6 +1,6 @@
 """Retrieval quality on the public sets in ../shared/eval: BM25, each embedder, the hybrid.
 
-    .venv/bin/python bench/quality.py [--sets scifact,stackfaq] [--no-explore]
+    .venv/bin/python bench/quality.py [--sets scifact,stackfaq] [--no-explore] [--as-rep]
 
 For every set it builds the product's ``HybridIndex`` in memory (embeddings cached
 by content hash in ``bench/cache/``, so only the first run encodes), then scores:
@@ -12,7 +12,9 @@ by content hash in ``bench/cache/``, so only the first run encodes), then scores
 It prints one table of nDCG@10 and Recall@100 with the hybrid's delta against the
 best single retriever, and writes ``bench/results/quality.json``. ``--explore``
 (default on) also scores the alternative fusions that were tried, from the same
-candidate lists, so the choice of default stays reproducible.
+candidate lists, so the choice of default stays reproducible. ``--as-rep`` searches as a
+rep with no team (``teams=()``), the path that scores BM25 with the statistics of the
+caller's visibility scope (``index.keyword``), and writes ``quality-as-rep.json``.
 """
 
 from __future__ import annotations
@@ -122,7 +124,9 @@ def build(s: BeirSet, cache: Path) -> tuple[HybridIndex, dict[str, VectorIndex],
     return index, full, timings
 
 
-def run_set(s: BeirSet, cache: Path, explore: bool) -> dict[str, object]:
+def run_set(
+    s: BeirSet, cache: Path, explore: bool, teams: tuple[str, ...] | None = None
+) -> dict[str, object]:
     print(f"{s.name}: {len(s.doc_ids)} docs, {len(s.queries)} queries", file=sys.stderr)
     index, full, timings = build(s, cache)
     runs: dict[str, dict[str, list[str]]] = {m: {} for m in (*SINGLE, "hybrid", *ALTERNATIVES)}
@@ -133,7 +137,7 @@ def run_set(s: BeirSet, cache: Path, explore: bool) -> dict[str, object]:
         lang = detect_language(text)
         languages[lang] = languages.get(lang, 0) + 1
         t0 = time.perf_counter()
-        lists = {KEYWORD: index.keyword.search(text, CANDIDATES)}
+        lists = {KEYWORD: index.keyword.search(text, CANDIDATES, teams)}
         kw_ms.append((time.perf_counter() - t0) * 1000)
         for name, embedder in index.embedders.items():
             vector = embedder.encode([text], is_query=True)[0]
@@ -141,7 +145,7 @@ def run_set(s: BeirSet, cache: Path, explore: bool) -> dict[str, object]:
         for name in SINGLE:
             runs[name][qid] = [s.doc_ids[c] for c, _ in lists[name]]
         t0 = time.perf_counter()
-        fused = index.search(text, None, k=100)
+        fused = index.search(text, teams, k=100)
         hy_ms.append((time.perf_counter() - t0) * 1000)
         runs["hybrid"][qid] = [s.doc_ids[f.id] for f in fused]
         if explore:
@@ -196,12 +200,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-explore", action="store_true", help="skip alternative fusions")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "quality.json")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR, help="embedding cache")
+    parser.add_argument("--as-rep", action="store_true", help="search as a rep with no team")
     args = parser.parse_args(argv)
+    teams: tuple[str, ...] | None = () if args.as_rep else None
+    if args.as_rep and args.out == RESULTS_DIR / "quality.json":
+        args.out = RESULTS_DIR / "quality-as-rep.json"
     cache = args.cache_dir
     started = time.perf_counter()
     results = {}
     for name in args.sets.split(","):
-        results[name] = run_set(load_set(name), cache, explore=not args.no_explore)
+        results[name] = run_set(load_set(name), cache, explore=not args.no_explore, teams=teams)
     print()
     print_table(results, ["bm25", "minilm", "use", "hybrid"])
     if not args.no_explore:

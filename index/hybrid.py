@@ -50,6 +50,7 @@ from kms.core.text.language import Language, detect_language
 
 CACHE_FILE = "embeddings.sqlite"
 CHUNKS_FILE = "chunks.json"  # per chunk: teams (visibility) and language
+LOCK_FILE = "hybrid.lock"  # held by every writer of any part (and by ``kms backup``)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class HybridIndex:
             self._lock = threading.RLock()
         else:
             path.mkdir(parents=True, exist_ok=True)
-            self._lock = FileLock(str(path / "hybrid.lock"))
+            self._lock = FileLock(str(path / LOCK_FILE))
             self.load()
 
     def _empty_parts(self) -> None:

@@ -7,7 +7,11 @@
   k1 1.2, b 0.75); a query is an OR of term queries per field at the field's boost
   times the term's count in the query, like the whoosh engine's.
 - Visibility is a ``Must`` clause of the caller's team tokens at constant score 0,
-  so it filters inside tantivy and changes no score.
+  so it filters inside tantivy and changes no score. With ``teams``, each term's
+  clause is boosted by ``idf(visible) / idf(tantivy)`` (``_scope_factors``), so its
+  score carries the idf of the caller's visibility scope; tantivy's own ``N`` counts
+  deleted documents until a merge, read exactly as the sum of the ``language``
+  field's document frequencies (every document has exactly one language token).
 - ``upsert`` deletes by ``chunk_id`` and adds, in one commit: running it twice
   changes nothing. Writes hold a file lock (the kernel drops it if the process
   dies), so a second process waits instead of failing on tantivy's own lock.
@@ -29,7 +33,9 @@ from filelock import FileLock
 from index.analyzer import tokenize
 from index.keyword import (
     FIELD_BOOSTS,
+    PUBLIC,
     KeywordDoc,
+    bm25_idf,
     keyword_values,
     query_terms,
     team_tokens,
@@ -64,6 +70,16 @@ def _document(doc: KeywordDoc) -> tantivy.Document:
         stages=keyword_values(doc.stages, "stage"),
         teams=team_tokens(doc.teams),
     )
+
+
+def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+    """Live documents matching ``query``."""
+    return int(searcher.search(query, 1, count=True).count or 0)  # type: ignore[attr-defined]
+
+
+def _all(*queries: tantivy.Query | None) -> tantivy.Query:
+    """The conjunction of the given queries (None ones left out)."""
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in queries if q is not None])
 
 
 def _chunk_ids(searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress]) -> list[int]:
@@ -166,37 +182,110 @@ class TantivyKeywordIndex:
         teams: Sequence[str] | None = None,
         boosts: dict[str, float] | None = None,
     ) -> list[tuple[int, float]]:
-        """Top ``limit`` (chunk id, BM25 score) for ``query`` among chunks ``teams`` may see."""
-        scoring = self._scoring_query(query, FIELD_BOOSTS if boosts is None else boosts)
-        if scoring is None or limit <= 0:
+        """Top ``limit`` (chunk id, BM25 score) for ``query`` among chunks ``teams`` may see,
+        scored with the statistics of what ``teams`` may see (``index.keyword``)."""
+        if limit <= 0:
             return []
+        searcher = self._index.searcher()
+        weights = FIELD_BOOSTS if boosts is None else boosts
+        visible = None
+        factors: dict[tuple[str, str], float] | None = None
         if teams is not None:
             visible = tantivy.Query.term_set_query(self.schema, "teams", visible_tokens(teams))
+            factors = self._scope_factors(searcher, query, weights, teams)
+        scoring = self._scoring_query(query, weights, factors)
+        if scoring is None:
+            return []
+        if visible is not None:
             scoring = tantivy.Query.boolean_query(
                 [
                     (tantivy.Occur.Must, scoring),
                     (tantivy.Occur.Must, tantivy.Query.const_score_query(visible, 0.0)),
                 ]
             )
-        searcher = self._index.searcher()
         hits = searcher.search(scoring, limit, count=False).hits
         ids = _chunk_ids(searcher, [address for _, address in hits])
         return [(cid, float(score)) for (score, _), cid in zip(hits, ids, strict=True)]
 
-    def _scoring_query(self, text: str, boosts: dict[str, float]) -> tantivy.Query | None:
+    def _scoring_query(
+        self,
+        text: str,
+        boosts: dict[str, float],
+        factors: dict[tuple[str, str], float] | None = None,
+    ) -> tantivy.Query | None:
+        """OR of term queries per field at the field's boost times the term's count (times
+        its scope factor; a term no visible chunk has is left out)."""
         clauses = [
             (
                 tantivy.Occur.Should,
                 tantivy.Query.boost_query(
                     tantivy.Query.term_query(self.schema, name, term, index_option="freq"),
-                    boost * count,
+                    boost * count * (1.0 if factors is None else factors[(name, term)]),
                 ),
             )
             for term, count in query_terms(text).items()
             for name, boost in boosts.items()
-            if boost > 0
+            if boost > 0 and (factors is None or (name, term) in factors)
         ]
         return tantivy.Query.boolean_query(clauses) if clauses else None
+
+    def _scope_factors(
+        self,
+        searcher: tantivy.Searcher,
+        text: str,
+        boosts: dict[str, float],
+        teams: Sequence[str],
+    ) -> dict[tuple[str, str], float] | None:
+        """idf over the chunks ``teams`` may see / tantivy's idf over all, per (field, term)
+        that some visible chunk holds; None when the two are the same numbers (the caller
+        sees every live chunk and none is deleted).
+
+        Counts go through the *hidden* chunks — those with a team token of others and none
+        of the caller's — which are few next to the public ones, so no count walks every
+        visible chunk: n(visible) = n(live) - n(hidden)."""
+        everything = sum(int(n) for _, n in searcher.terms_with_prefix("language", ""))
+        alive = int(searcher.num_docs)
+        mine = sorted({t for t in teams if t})
+        others = [
+            str(t)
+            for t, _ in searcher.terms_with_prefix("teams", "")
+            if t != PUBLIC and t not in mine
+        ]
+        if not others and alive == everything:
+            return None
+        other_q, mine_q = self._any_team(others), self._any_team(mine)
+
+        def hidden(query: tantivy.Query | None) -> int:
+            if other_q is None:
+                return 0
+            found = _count(searcher, _all(query, other_q))
+            if found and mine_q is not None:
+                found -= _count(searcher, _all(query, other_q, mine_q))
+            return found
+
+        seen = alive - hidden(None)
+        factors: dict[tuple[str, str], float] = {}
+        for term in query_terms(text):
+            for name, boost in boosts.items():
+                total = searcher.doc_freq(name, term) if boost > 0 else 0
+                if total == 0:
+                    continue
+                term_q = tantivy.Query.term_query(self.schema, name, term, "basic")
+                live = total if alive == everything else _count(searcher, term_q)
+                visible = live - hidden(term_q)
+                if visible > 0:
+                    factors[(name, term)] = bm25_idf(seen, visible) / bm25_idf(everything, total)
+        return factors
+
+    def _any_team(self, names: list[str]) -> tantivy.Query | None:
+        if not names:
+            return None
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "teams", n, "basic"))
+                for n in names
+            ]
+        )
 
     def _all_stored(self) -> list[dict[str, Any]]:
         searcher = self._index.searcher()

@@ -7,7 +7,9 @@
   drops it if the process dies), so a second process waits instead of corrupting the
   index; whoosh commits on success and cancels on an exception. Readers never wait
   for the file lock.
-- ``search`` applies the visibility filter inside whoosh (``filter=``).
+- ``search`` applies the visibility filter inside whoosh (``filter=``); with ``teams``
+  each term's idf is that of the caller's visibility scope (``_scoped_idfs``, the same
+  numbers as the tantivy engine's), and terms no visible chunk holds are left out.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from index.analyzer import KmsAnalyzer
 from index.keyword import (
     FIELD_BOOSTS,
     KeywordDoc,
+    bm25_idf,
     keyword_values,
     query_terms,
     team_tokens,
@@ -84,23 +87,27 @@ def _fields(doc: KeywordDoc) -> dict[str, str]:
     }
 
 
-def build_query(text: str, boosts: dict[str, float] | None = None) -> wq.Query | None:
-    """OR of the analysed terms, each searched in every field at that field's boost.
+def build_query(
+    text: str,
+    boosts: dict[str, float] | None = None,
+    only: Iterable[tuple[str, str]] | None = None,
+) -> wq.Query | None:
+    """OR of the analysed terms, each searched in every field at that field's boost
+    (only the (field, term) pairs in ``only``, when given).
 
     A term repeated in the query counts that many times (as in BM25's query term
     frequency). ``None`` if the text has no searchable token.
     """
     boosts = FIELD_BOOSTS if boosts is None else boosts
     counts = query_terms(text)
-    if not counts:
-        return None
+    wanted = None if only is None else set(only)
     clauses: list[wq.Query] = [
         wq.Term(name, term, boost=boost * count)
         for term, count in counts.items()
         for name, boost in boosts.items()
-        if boost > 0
+        if boost > 0 and (wanted is None or (name, term) in wanted)
     ]
-    return wq.Or(clauses)
+    return wq.Or(clauses) if clauses else None
 
 
 def visibility_filter(teams: Sequence[str]) -> wq.Query:
@@ -191,15 +198,51 @@ class WhooshKeywordIndex:
         teams: Sequence[str] | None = None,
         boosts: dict[str, float] | None = None,
     ) -> list[tuple[int, float]]:
-        """Top ``limit`` (chunk id, BM25F score) for ``query`` among chunks ``teams`` may see."""
-        parsed = build_query(query, boosts)
-        if parsed is None or limit <= 0:
+        """Top ``limit`` (chunk id, BM25F score) for ``query`` among chunks ``teams`` may see,
+        scored with the statistics of what ``teams`` may see (``index.keyword``)."""
+        if limit <= 0:
             return []
-        flt = None if teams is None else visibility_filter(teams)
+        weights = FIELD_BOOSTS if boosts is None else boosts
         with self._search_lock:
             searcher = self._current_searcher()
-            hits = searcher.search(parsed, limit=limit, filter=flt)
-            return [(int(hit["chunk_id"]), float(hit.score)) for hit in hits]
+            if teams is None:
+                parsed = build_query(query, weights)
+                if parsed is None:
+                    return []
+                hits = searcher.search(parsed, limit=limit)
+                return [(int(hit["chunk_id"]), float(hit.score)) for hit in hits]
+            flt = visibility_filter(teams)
+            idfs = self._scoped_idfs(searcher, query, weights, flt)
+            parsed = build_query(query, weights, only=idfs)
+            if parsed is None:
+                return []
+            # whoosh caches idf in one dict that the searcher and its sub-searchers share:
+            # hold the scoped numbers there for this search only
+            cache = searcher._idf_cache
+            kept = dict(cache)
+            cache.clear()
+            cache.update({(name, term.encode("utf-8")): idf for (name, term), idf in idfs.items()})
+            try:
+                hits = searcher.search(parsed, limit=limit, filter=flt)
+                return [(int(hit["chunk_id"]), float(hit.score)) for hit in hits]
+            finally:
+                cache.clear()
+                cache.update(kept)
+
+    def _scoped_idfs(
+        self, searcher: Searcher, text: str, boosts: dict[str, float], flt: wq.Query
+    ) -> dict[tuple[str, str], float]:
+        """idf over the visible chunks per (field, term) that some visible chunk holds."""
+        seen = sum(1 for _ in searcher.docs_for_query(flt))
+        idfs: dict[tuple[str, str], float] = {}
+        for term in query_terms(text):
+            for name, boost in boosts.items():
+                if boost <= 0:
+                    continue
+                mine = sum(1 for _ in searcher.docs_for_query(wq.And([wq.Term(name, term), flt])))
+                if mine:
+                    idfs[(name, term)] = bm25_idf(seen, mine)
+        return idfs
 
     def ids(self) -> set[int]:
         with self._search_lock:

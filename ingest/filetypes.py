@@ -14,7 +14,6 @@ is at the end of the file.
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from kms.core.errors import ParseError, UnsupportedType
+from kms.core.text.structured import load_json
 
 SNIFF_BYTES = 64 * 1024
 
@@ -275,7 +275,7 @@ def _looks_like_json(text: str, complete: bool) -> bool:
         return False
     if complete:
         try:
-            json.loads(text)
+            load_json(text)  # bounded depth: a StructureError is a ValueError
         except ValueError:
             return _first_line_is_json(text)
         return True
@@ -286,6 +286,6 @@ def _first_line_is_json(text: str) -> bool:
     """JSON Lines: the first line is a complete JSON object."""
     first = text.split("\n", 1)[0]
     try:
-        return isinstance(json.loads(first), dict)
+        return isinstance(load_json(first), dict)
     except ValueError:
         return False

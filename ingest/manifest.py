@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from kms.core.errors import ConfigError
 from kms.core.schemas import FileMeta
+from kms.core.text.structured import StructureError, load_yaml, yaml_problem
 
 MANIFEST_NAMES = ("manifest.yaml", "kms-manifest.yaml")
 __all__ = ["MANIFEST_NAMES", "FileMeta", "Manifest", "find_manifest", "is_manifest"]
@@ -49,12 +50,13 @@ def find_manifest(folder: Path) -> Manifest | None:
 
 def load_manifest(path: Path) -> Manifest:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: line 1: expected a mapping (defaults, files)")
         return Manifest.model_validate({"root": path.parent, **data})
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise ConfigError(f"{path}: line {line}: not valid YAML") from exc
+    except (yaml.YAMLError, StructureError) as exc:
+        message, line = yaml_problem(exc)
+        raise ConfigError(f"{path}: line {line}: {message}", {"line": line}) from exc
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])

@@ -29,19 +29,20 @@ from ingest.sources import (
     note_drafts,
     problem_draft,
 )
-from ingest.store import ChunkEnricher, apply_stated_meta, upsert_asset
+from ingest.store import ChunkEnricher, apply_stated_meta, find_target, upsert_asset
 from ingest.types import ItemError
 from ingest.winloss import WinLossNote
 from kms.core.changelog import log_changes
 from kms.core.config import Settings
-from kms.core.errors import KMSError
-from kms.core.graph import linker
+from kms.core.errors import InputError, KMSError
 from kms.core.models import Asset, Chunk, Job
 from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta
 from kms.core.stage_classifier import StageClassifier
 from kms.core.stages import SalesProcess
+from kms.core.teams import scope_of
 from kms.core.vectors import store_vectors
+from kms.core.visibility import LOCAL_ADMIN, Caller, writable_by
 
 OnProgress = Callable[[str, int, int], None]
 PIPELINE_ORDER = {"psmap": 0, "document": 1, "winloss": 2}
@@ -77,7 +78,9 @@ def _hidden(rel: Path) -> bool:
 
 
 class Ingestor:
-    """Runs a batch. ``engine`` should take SQLite's write lock when a transaction begins
+    """Runs a batch for one ``writer``: the CLI (no team limit) or the key that uploaded.
+
+    ``engine`` should take SQLite's write lock when a transaction begins
     (``Database.write_engine``); ``embed`` computes the vectors of a draft's chunks (the
     services pass the models; None stores no vectors)."""
 
@@ -86,11 +89,13 @@ class Ingestor:
         engine: object,
         settings: Settings,
         process: SalesProcess,
+        writer: Caller = LOCAL_ADMIN,
         embed: Embed | None = None,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.process = process
+        self.writer = writer
         self.embed = embed
         self.classifier = StageClassifier(process)
         self._dedup: NearDuplicateFinder | None = None
@@ -136,7 +141,9 @@ class Ingestor:
                 message = (
                     exc.message if isinstance(exc, KMSError) else f"cannot read: {exc.strerror}"
                 )
-                error = ItemError(str(source.path), message)
+                detail = exc.detail if isinstance(exc, KMSError) else None
+                line = detail.get("line") if isinstance(detail, dict) else None
+                error = ItemError(str(source.path), _unprefixed(message, str(source.path)), line)
                 outcome.errors.append(error)
                 with self.session() as session:
                     self._record(session, outcome.job_id, source, [], [error], None)
@@ -175,7 +182,9 @@ class Ingestor:
         draft = document_draft(source, self.settings)
         vectors = {draft.source: self.embed(draft)} if self.embed else {}
         with self.session() as session:
-            result = upsert_asset(session, draft, self._enricher(session), self._review_days)
+            result = upsert_asset(
+                session, draft, self._enricher(session), self._review_days, self.writer
+            )
             self._write_changes(session, [(draft, result)], vectors)
             self._record(session, job_id, source, [result], [], done)
             session.commit()
@@ -197,7 +206,15 @@ class Ingestor:
             enricher = self._enricher(session)
             written: list[tuple[AssetDraft, UpsertResult]] = []
             for note, draft in notes:
-                result = upsert_asset(session, draft, enricher, self._review_days)
+                refused = self._refused(source, note.line, draft.teams)
+                if refused:
+                    errors.append(refused)
+                    continue
+                try:
+                    result = upsert_asset(session, draft, enricher, self._review_days, self.writer)
+                except InputError as exc:  # refused before anything of this note is written
+                    errors.append(ItemError(str(source.path), exc.message, note.line, "teams"))
+                    continue
                 if result.status != "unchanged":
                     asset = session.get(Asset, result.asset_id)
                     assert asset is not None
@@ -222,14 +239,23 @@ class Ingestor:
         vectors = self._vectors([draft for _, draft in problems])
         results: list[UpsertResult] = []
         with self.session() as session:
+            scope = scope_of(source.meta.teams or [])  # a map's taxonomy is its teams'
             for item in items:  # the taxonomy first, so problems link to it
                 if not isinstance(item, ItemError) and item.entity is not None:
-                    upsert_entity(session, item.entity, item.entity.type)
+                    upsert_entity(session, item.entity, item.entity.type, scope)
             enricher = self._enricher(session)
             written: list[tuple[AssetDraft, UpsertResult]] = []
             for item, draft in problems:
                 assert item.problem is not None
-                result = upsert_asset(session, draft, enricher, self._review_days)
+                refused = self._refused(source, item.line, draft.teams)
+                if refused:
+                    errors.append(refused)
+                    continue
+                try:
+                    result = upsert_asset(session, draft, enricher, self._review_days, self.writer)
+                except InputError as exc:  # refused before anything of this entry is written
+                    errors.append(ItemError(str(source.path), exc.message, item.line, "teams"))
+                    continue
                 asset = session.get(Asset, result.asset_id)
                 assert asset is not None
                 write_problem(session, item.problem, item.stage_key, asset)
@@ -245,14 +271,14 @@ class Ingestor:
         if self.embed is None or not drafts:
             return {}
         with self.session() as session:
-            stored = dict(
+            stored = set(
                 session.exec(
                     select(Asset.source, Asset.content_hash).where(
                         col(Asset.source).in_([d.source for d in drafts])
                     )
                 ).all()
             )
-        return {d.source: self.embed(d) for d in drafts if stored.get(d.source) != d.content_hash}
+        return {d.source: self.embed(d) for d in drafts if (d.source, d.content_hash) not in stored}
 
     def _write_changes(
         self,
@@ -287,9 +313,7 @@ class Ingestor:
         """The stored asset when the file's bytes are the ones already ingested (no parse)."""
         digest = file_digest(source.path)
         with self.session() as session:
-            asset = session.exec(
-                select(Asset).where(Asset.source == str(source.path.resolve()))
-            ).first()
+            asset = find_target(session, str(source.path.resolve()), source.meta.teams, self.writer)
             if asset is None or asset.content_hash != digest:
                 return None
             meta = source.meta
@@ -308,7 +332,14 @@ class Ingestor:
         return self.settings.stale_after_days
 
     def _enricher(self, session: Session) -> ChunkEnricher:
-        return ChunkEnricher(self.classifier, linker(session), self._dedup_finder(session))
+        return ChunkEnricher(session, self.classifier, self._dedup_finder(session))
+
+    def _refused(self, source: SourceFile, line: int, teams: list[str] | None) -> ItemError | None:
+        """A record whose teams the writer may not write into (none of its own teams)."""
+        problem = writable_by(self.writer, teams or [])
+        if problem is None:
+            return None
+        return ItemError(str(source.path), problem, line=line, field="teams")
 
     def _dedup_finder(self, session: Session) -> NearDuplicateFinder:
         if self._dedup is None:

@@ -5,7 +5,7 @@ industries and personas with names in both languages and aliases). Problem schem
 
 | field | type | required | notes |
 |---|---|---|---|
-| key | text | | defaults to a slug of name_en |
+| key | text | | defaults to a slug of name_en; unique per team scope |
 | name_en / name_zh | text | one of them | |
 | aliases | list | | other names, any language |
 | symptoms | list | | what the customer says or sees |
@@ -31,11 +31,13 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from ingest.records import as_list, read_rows
+from ingest.records import as_list, read_rows, unreadable_records
 from ingest.types import ItemError
 from kms.core.graph import slug
 from kms.core.models import EntityType
 from kms.core.stages import SalesProcess
+from kms.core.teams import normalise_teams
+from kms.core.text.structured import StructureError, load_yaml
 
 
 class _Named(BaseModel):
@@ -96,6 +98,11 @@ class ProblemEntry(_Named):
     def _lists(cls, value: Any) -> list[str]:
         return as_list(value)
 
+    @field_validator("teams")
+    @classmethod
+    def _team_names(cls, value: list[str]) -> list[str]:
+        return normalise_teams(value)
+
     @field_validator("solutions", mode="before")
     @classmethod
     def _solutions(cls, value: Any) -> Any:
@@ -139,9 +146,9 @@ def looks_like_map(path: Path, text: str) -> bool:
     suffix = path.suffix.lower()
     if suffix in {".yaml", ".yml"}:
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError:
-            return True  # let the map reader report the YAML error with its line
+            data = load_yaml(text)
+        except (yaml.YAMLError, StructureError):
+            return True  # let the map reader report the error with its line
         return isinstance(data, dict) and bool({"problems", "entities"} & set(data))
     if suffix == ".json":
         head = text.lstrip()[:2000]
@@ -153,8 +160,13 @@ def looks_like_map(path: Path, text: str) -> bool:
 
 
 def read_map(path: Path, text: str, process: SalesProcess) -> Iterator[MapItem | ItemError]:
-    """Entities first (so problems can link to them), then problems."""
+    """Entities first (so problems can link to them), then problems; a file that cannot be
+    read as a whole is one error."""
     is_csv = path.suffix.lower() == ".csv"
+    unreadable = unreadable_records(path, text)
+    if unreadable is not None:
+        yield unreadable
+        return
     if not is_csv:
         for row in read_rows(path, text, "entities"):
             yield row if isinstance(row, ItemError) else _entity(path, row, "entity")

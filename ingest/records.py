@@ -2,7 +2,9 @@
 
 Win/loss notes and problem–solution maps both arrive as rows. Every row comes back
 with the line it started on so that an error can name ``file:line``; a malformed row
-never stops the rest of the file.
+never stops the rest of the file. JSON and YAML are read bounded
+(``kms.core.text.structured``): YAML aliases and nesting deeper than ``MAX_DEPTH`` are
+refused with the line where they appear.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import yaml
 
 from ingest.types import ItemError
+from kms.core.text.structured import StructureError, load_json, load_yaml_nodes, yaml_problem
 
 Row = tuple[int, dict[str, Any]]
 
@@ -34,6 +37,35 @@ def read_rows(path: Path, text: str, list_key: str) -> Iterator[Row | ItemError]
         yield from _yaml_rows(path, text, list_key)
     else:
         yield ItemError(str(path), f"records must be CSV, JSON, JSONL or YAML, not '{suffix}'")
+
+
+def unreadable_records(path: Path, text: str) -> ItemError | None:
+    """The error of a JSON or YAML file that cannot be read as a whole, else None."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        parsed = _parse_json(path, text)
+    elif suffix in {".yaml", ".yml"}:
+        parsed = _parse_yaml(path, text)
+    else:
+        return None
+    return parsed if isinstance(parsed, ItemError) else None
+
+
+def _parse_json(path: Path, text: str) -> Any | ItemError:
+    try:
+        return load_json(text)
+    except json.JSONDecodeError as exc:
+        return ItemError(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno)
+    except StructureError as exc:
+        return ItemError(str(path), exc.message, line=exc.line)
+
+
+def _parse_yaml(path: Path, text: str) -> tuple[Any, yaml.Node | None] | ItemError:
+    try:
+        return load_yaml_nodes(text)
+    except (yaml.YAMLError, StructureError) as exc:
+        message, line = yaml_problem(exc)
+        return ItemError(str(path), message, line=line)
 
 
 def _csv_rows(path: Path, text: str) -> Iterator[Row | ItemError]:
@@ -54,9 +86,12 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[Row | ItemError]:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
+            value = load_json(raw, number)
         except json.JSONDecodeError as exc:
             yield ItemError(str(path), f"not valid JSON: {exc.msg}", line=number)
+            continue
+        except StructureError as exc:
+            yield ItemError(str(path), exc.message, line=exc.line)
             continue
         if not isinstance(value, dict):
             yield ItemError(str(path), "each line must be a JSON object", line=number)
@@ -65,10 +100,9 @@ def _jsonl_rows(path: Path, text: str) -> Iterator[Row | ItemError]:
 
 
 def _json_rows(path: Path, text: str, list_key: str) -> Iterator[Row | ItemError]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield ItemError(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno)
+    value = _parse_json(path, text)
+    if isinstance(value, ItemError):
+        yield value
         return
     items = value.get(list_key, []) if isinstance(value, dict) else value
     if not isinstance(items, list):
@@ -102,13 +136,11 @@ def _json_item_lines(text: str, count: int) -> list[int]:
 
 
 def _yaml_rows(path: Path, text: str, list_key: str) -> Iterator[Row | ItemError]:
-    try:
-        root = yaml.compose(text)
-        value = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        yield ItemError(str(path), f"not valid YAML: {exc}", line=mark.line + 1 if mark else None)
+    parsed = _parse_yaml(path, text)
+    if isinstance(parsed, ItemError):
+        yield parsed
         return
+    value, root = parsed
     items = value.get(list_key, []) if isinstance(value, dict) else value
     nodes = _yaml_item_nodes(root, list_key)
     if not isinstance(items, list):

@@ -55,12 +55,18 @@ def classify(source: SourceFile, settings: Settings) -> SourceFile:
     if looks_like_map(source.path, text):
         source.kind = "psmap"
         return source
-    first = next(
-        (row for row in read_rows(source.path, text, "notes") if isinstance(row, tuple)), None
-    )
+    first: tuple[int, dict[str, object]] | None = None
+    unreadable: ItemError | None = None  # the file as a whole could not be read
+    for row in read_rows(source.path, text, "notes"):
+        if isinstance(row, tuple):
+            first = row
+            break
+        unreadable = unreadable or row
     if first is not None and looks_like_winloss(first[1]):
         source.kind = "winloss"
         return source
+    if first is None and unreadable is not None:
+        raise InputError(f"{source.path}: {unreadable.message}", {"line": unreadable.line})
     raise InputError(
         f"{source.path}: records are neither win/loss notes (need deal_id and outcome) "
         "nor a problem–solution map (need 'problems' or 'entities')"

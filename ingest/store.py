@@ -1,10 +1,17 @@
 """Writing assets and chunks to the knowledge graph, idempotently.
 
-Identity is the asset's ``source``. Same source and same content hash: nothing changes.
-Same source, new content: the old chunks are replaced and the asset keeps its id and
-everything a curator set. New source whose content another asset already has: stored
-as an exact duplicate of it (not indexed). Within and across assets, near-duplicate
-chunks are flagged and not indexed.
+Identity is the asset's ``source`` *and* its team ``scope`` (``find_target``): a name that
+exists only in teams the writer cannot see is a new, separate asset — never an update,
+never a hint. Same identity and same content hash: nothing changes. Same identity, new
+content: the old chunks are replaced and the asset keeps its id and everything a curator
+set. New asset whose content another asset already has: stored as an exact duplicate of it
+(not indexed), but only when everyone who may see the new one may see the other. Within and
+across assets, near-duplicate chunks are flagged and not indexed, under the same rule.
+
+The writer is a :class:`Caller`: the CLI (no team limit) or the key that uploaded. A
+team-bound writer writes only into scopes that include one of its teams (or public ones).
+Only an unrestricted writer (an admin, the CLI) moves an asset to other teams, by stating
+them for a name that exists under one scope only.
 """
 
 from __future__ import annotations
@@ -18,11 +25,15 @@ from sqlmodel import Session, col, select
 
 from ingest.dedup import NearDuplicateFinder, RepeatTracker, signature
 from ingest.drafts import AssetDraft, UpsertResult
+from kms.core.errors import InputError
+from kms.core.graph import linker
 from kms.core.linking import EntityLinker
 from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Relation, StageOrigin
 from kms.core.models._types import utcnow
 from kms.core.stage_classifier import StageClassifier
+from kms.core.teams import covers, scope_of
 from kms.core.text.language import detect_language
+from kms.core.visibility import Caller, covering, visible, writable_by
 
 
 class ChunkEnricher:
@@ -30,19 +41,63 @@ class ChunkEnricher:
 
     def __init__(
         self,
+        session: Session,
         classifier: StageClassifier,
-        linker: EntityLinker,
         dedup: NearDuplicateFinder,
     ) -> None:
+        self.session = session
         self.classifier = classifier
-        self.linker = linker
         self.dedup = dedup
+        self._linkers: dict[str, EntityLinker] = {}
+
+    def linker(self, teams: list[str]) -> EntityLinker:
+        """Entity names an asset of ``teams`` may be linked to: only entities that everyone
+        who sees the asset may see (their names go into its keyword field). One per team
+        scope for the life of the enricher (a file), as the taxonomy was read before."""
+        scope = scope_of(teams)
+        if scope not in self._linkers:
+            self._linkers[scope] = linker(self.session, covering(teams))
+        return self._linkers[scope]
+
+
+def find_target(
+    session: Session, source: str, teams: list[str] | None, writer: Caller
+) -> Asset | None:
+    """The stored asset that a new version of ``source`` (stating ``teams``, or None to keep
+    them) replaces, or None for a new asset. Only assets the writer may see are candidates."""
+    rows = session.exec(select(Asset).where(Asset.source == source)).all()
+    if teams is not None:
+        same = next((a for a in rows if a.scope == scope_of(teams)), None)
+        if same is not None or writer.teams is not None:
+            return same
+        return rows[0] if len(rows) == 1 else None  # an admin moves the only one
+    if writer.teams is None:
+        candidates = rows
+    else:  # the writer's own teams first, then public
+        candidates = [a for a in rows if a.teams and visible(writer, a.teams)]
+    if len(candidates) == 1:
+        return candidates[0]
+    public = next((a for a in rows if not a.teams), None)
+    if len(candidates) > 1 and (writer.teams is not None or public is None):
+        scopes = "; ".join(sorted(a.scope or "everyone" for a in candidates))
+        raise InputError(
+            f"'{source}' exists for several team sets ({scopes}): say which with teams",
+            {"field": "teams"},
+        )
+    return public
 
 
 def upsert_asset(
-    session: Session, draft: AssetDraft, enricher: ChunkEnricher, review_days: int
+    session: Session,
+    draft: AssetDraft,
+    enricher: ChunkEnricher,
+    review_days: int,
+    writer: Caller,
 ) -> UpsertResult:
-    existing = session.exec(select(Asset).where(Asset.source == draft.source)).first()
+    problem = writable_by(writer, draft.teams or [])
+    if problem:
+        raise InputError(problem, {"field": "teams"})
+    existing = find_target(session, draft.source, draft.teams, writer)
     if existing is not None and existing.content_hash == draft.content_hash:
         changed = apply_stated_meta(
             existing, draft.status, draft.owner, draft.teams, draft.review_by
@@ -80,7 +135,7 @@ def upsert_asset(
     asset.meta = {**asset.meta, **draft.meta, "curated_stages": curated}
     asset.updated_at = utcnow()
     apply_stated_meta(asset, draft.status, draft.owner, draft.teams, draft.review_by)
-    twin = _exact_twin(session, draft, asset.id)
+    twin = _exact_twin(session, draft, asset.id, asset.teams)
     asset.duplicate_of = twin
     session.add(asset)
     session.flush()
@@ -113,15 +168,31 @@ def apply_stated_meta(
     return before != (asset.status, list(asset.teams))
 
 
-def _exact_twin(session: Session, draft: AssetDraft, own_id: int | None) -> int | None:
-    query = select(Asset.id).where(
+def _exact_twin(
+    session: Session, draft: AssetDraft, own_id: int | None, teams: list[str]
+) -> int | None:
+    """An earlier asset with the same content that everyone who may see this one may see."""
+    query = select(Asset.id, Asset.teams).where(
         Asset.content_hash == draft.content_hash,
         Asset.duplicate_of.is_(None),  # type: ignore[union-attr]
         Asset.status != AssetStatus.retired,
     )
     if own_id is not None:
         query = query.where(Asset.id != own_id)
-    return session.exec(query.order_by(Asset.id)).first()  # type: ignore[arg-type]
+    for twin_id, twin_teams in session.exec(query.order_by(Asset.id)):  # type: ignore[arg-type]
+        if covers(twin_teams, teams):
+            return twin_id
+    return None
+
+
+def _covering_chunk(session: Session, chunk_id: int | None, teams: list[str]) -> int | None:
+    """``chunk_id`` if everyone who may see an asset of ``teams`` may see that chunk."""
+    if chunk_id is None:
+        return None
+    owner = session.exec(
+        select(Asset.teams).join(Chunk, col(Chunk.asset_id) == Asset.id).where(Chunk.id == chunk_id)
+    ).first()
+    return chunk_id if owner is not None and covers(owner, teams) else None
 
 
 def _drop_chunks(session: Session, asset_id: int) -> list[int]:
@@ -155,12 +226,15 @@ def _write_chunks(
     indexable: list[int] = []
     fallback = _asset_stage(draft, enricher.classifier)
     repeats = RepeatTracker(enricher.dedup.threshold)
+    linker_ = enricher.linker(asset.teams)
     for draft_chunk in draft.chunks:
         sig = signature(draft_chunk.text)
         twin = None
         if not exact_duplicate:
-            twin = repeats.find(draft_chunk.text) or enricher.dedup.find(draft_chunk.text, sig)
-        entities = enricher.linker.link(f"{draft_chunk.section or ''}\n{draft_chunk.text}")
+            twin = repeats.find(draft_chunk.text) or _covering_chunk(
+                session, enricher.dedup.find(draft_chunk.text, sig), asset.teams
+            )
+        entities = linker_.link(f"{draft_chunk.section or ''}\n{draft_chunk.text}")
         chunk = Chunk(
             asset_id=asset.id or 0,
             ordinal=draft_chunk.ordinal,

@@ -4,7 +4,7 @@ Schema (one record per deal; see demo/winloss/README.md for the documented versi
 
 | field | type | required | notes |
 |---|---|---|---|
-| deal_id | text | yes | unique; re-ingesting the same id replaces the note |
+| deal_id | text | yes | unique per team scope; the same id in the same teams replaces the note |
 | account | text | | |
 | industry, segment, region | text | | industry is linked to the taxonomy |
 | competitors | list (CSV: ``;``-separated) | | linked to the taxonomy |
@@ -14,7 +14,7 @@ Schema (one record per deal; see demo/winloss/README.md for the documented versi
 | close_date | YYYY-MM-DD | | |
 | products, problems, reasons | list | | products/problems linked to the taxonomy |
 | notes | text | | the rep's free text; indexed for search |
-| teams | list | | teams that may see the note; empty = everyone |
+| teams | list | | teams that may see the note; empty = everyone; the writer's own or none |
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from ingest.records import as_list, read_rows
 from ingest.types import ItemError
 from kms.core.stages import SalesProcess
+from kms.core.teams import normalise_teams
 
 OUTCOMES = {
     "won": "won",
@@ -74,6 +75,11 @@ class WinLossRecord(BaseModel):
     @classmethod
     def _lists(cls, value: Any) -> list[str]:
         return as_list(value)
+
+    @field_validator("teams")
+    @classmethod
+    def _team_names(cls, value: list[str]) -> list[str]:
+        return normalise_teams(value)
 
     @field_validator("outcome", mode="before")
     @classmethod

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -31,6 +34,27 @@ def _services() -> Services:
     return Services(get_settings())
 
 
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Bad input (a reserved team name, an invalid manifest...) as one line and exit code 2."""
+    from pydantic import ValidationError
+
+    from kms.core.errors import KMSError
+
+    try:
+        yield
+    except KMSError as exc:
+        field = (exc.detail or {}).get("field") if isinstance(exc.detail, dict) else None
+        where = f" (field {field})" if field else ""
+        err.print(f"[red]error[/red] {escape(exc.message)}{where}", highlight=False)
+        raise typer.Exit(code=2) from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        err.print(f"[red]error[/red] field '{where}': {escape(first['msg'])}", highlight=False)
+        raise typer.Exit(code=2) from exc
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.", exists=True)],
@@ -41,12 +65,15 @@ def ingest(
 ) -> None:
     """Ingest documents, win/loss notes and problem–solution maps."""
     from kms.core.schemas import FileMeta
+    from kms.core.visibility import clean_teams
 
-    defaults = FileMeta.model_validate(
-        {"kind": kind, "teams": team or None, "status": status, "owner": owner}
-    )
-    services = _services()
-    outcome = _ingest_with_progress(services, paths, defaults)
+    with refusals():
+        teams = clean_teams(team or [], field="--team") or None
+        defaults = FileMeta.model_validate(
+            {"kind": kind, "teams": teams, "status": status, "owner": owner}
+        )
+        services = _services()
+        outcome = _ingest_with_progress(services, paths, defaults)
     _print_outcome(outcome)
     services.close()
     if outcome.errors:
@@ -81,7 +108,7 @@ def _print_outcome(outcome: BatchOutcome) -> None:
     summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing new"
     console.print(f"job {outcome.job_id}: {summary}; {len(outcome.errors)} error(s)")
     for error in outcome.errors:
-        err.print(f"[red]error[/red] {error}", highlight=False)
+        err.print(f"[red]error[/red] {escape(str(error))}", highlight=False)
 
 
 @app.command()
@@ -171,6 +198,38 @@ def check() -> None:
 
 
 @app.command()
+def backup(
+    dest: Annotated[Path, typer.Argument(help="A new (or empty) folder for the backup.")],
+) -> None:
+    """Copy the database, the indexes and the stored files while KMS keeps running."""
+    from kms.services.backup import backup as take
+
+    with refusals():
+        report = take(get_settings(), dest)
+    counts = report.manifest
+    console.print(f"backed up {counts['assets']} assets, {counts['chunks']} chunks to {dest}")
+
+
+@app.command()
+def restore(
+    src: Annotated[Path, typer.Argument(help="A folder written by `kms backup`.", exists=True)],
+    force: Annotated[bool, typer.Option(help="Replace a data dir that holds data.")] = False,
+) -> None:
+    """Bring a backup back into the data dir, then bring the indexes in line with it."""
+    from kms.services.backup import restore as bring_back
+
+    with refusals():
+        manifest = bring_back(get_settings(), src, force=force)
+    services = _services()
+    indexed = len(services.index.ids())  # this replica, rebuilt from the restored database
+    services.close()
+    console.print(
+        f"restored {manifest['assets']} assets, {manifest['chunks']} chunks "
+        f"(index: {indexed} chunks); `kms check` compares them"
+    )
+
+
+@app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What to search for, in Chinese or English.")],
     stage: Annotated[str | None, typer.Option(help="Stage key, name or CRM alias.")] = None,
@@ -214,7 +273,8 @@ def keys_create(
     from kms.services.keys import create_key
 
     services = _services()
-    key, row = create_key(services, role=role, teams=team or [], name=name)
+    with refusals():
+        key, row = create_key(services, role=role, teams=team or [], name=name)
     console.print(f"key {row.id} ({row.role}, teams: {', '.join(row.teams) or 'all public'}):")
     print(key)
 

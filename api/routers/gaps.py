@@ -51,7 +51,7 @@ def create_gap(body: GapCreate, services: ServicesDep, caller: CuratorDep) -> Ga
 @router.post("/detect")
 def detect(services: ServicesDep, caller: CuratorDep) -> GapDetection:
     """Run gap detection now (it also runs at start-up and after every upload)."""
-    return detect_gaps(services, actor=caller.actor)
+    return detect_gaps(services, caller)
 
 
 @router.get("/{gap_id}", responses=error_responses(404))

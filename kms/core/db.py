@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -22,7 +22,7 @@ from alembic.script import ScriptDirectory
 from filelock import FileLock
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Session, create_engine, select
+from sqlmodel import Session, SQLModel, create_engine, select
 
 import kms.core.models  # noqa: F401  (registers every table)
 from kms.core.config import Settings
@@ -30,6 +30,10 @@ from kms.core.errors import ConfigError
 from kms.core.models import Stage
 from kms.core.resources import resource_path
 from kms.core.stages import SalesProcess, load_sales_process
+
+WRITE_WAIT_S = 30.0  # how long a writer waits for the write lock
+SIDE_WRITE_WAIT_S = 1.0  # ...and a best-effort write beside a read (query log, gap counts)
+Row = TypeVar("Row", bound=SQLModel)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 30_000) -> None:
@@ -41,7 +45,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any, busy_ms: int = 30_000) 
     cursor.close()
 
 
-def make_engine(url: str, immediate: bool = False, busy_s: float = 30.0) -> Engine:
+def make_engine(url: str, immediate: bool = False, busy_s: float = WRITE_WAIT_S) -> Engine:
     """An engine for ``url``. ``immediate`` (SQLite): every transaction starts with
     ``BEGIN IMMEDIATE``, taking the write lock before its first read, so a read-modify-write
     never works from a stale snapshot (PostgreSQL uses row locks for that instead)."""
@@ -171,7 +175,7 @@ class Database:
         self.engine = make_engine(settings.db_url)
         postgres = self.engine.dialect.name == "postgresql"
         self.write_engine = self.engine if postgres else make_engine(settings.db_url, True)
-        self.quick_engine = self.engine if postgres else make_engine(settings.db_url, busy_s=0.25)
+        self.side_engine = make_engine(settings.db_url, busy_s=SIDE_WRITE_WAIT_S)
         self.process = load_sales_process(settings.sales_process)
         if settings.auto_migrate:
             migrate(self.engine, self.process)
@@ -205,14 +209,18 @@ class Database:
             yield session
 
     @contextmanager
-    def quick_session(self) -> Iterator[Session]:
-        """Best-effort bookkeeping (rate limits, query logs): on SQLite it gives up after a
-        quarter of a second instead of queueing behind a long write."""
-        with Session(self.quick_engine, expire_on_commit=False) as session:
+    def side_session(self) -> Iterator[Session]:
+        """A session for a short best-effort write beside a read (the query log, a gap's
+        count, a rate-limit token): it waits at most ``SIDE_WRITE_WAIT_S`` for a lock, so a
+        long writer elsewhere makes it fail fast instead of holding up a search."""
+        with Session(self.side_engine, expire_on_commit=False) as session:
+            if self.postgres:
+                wait_ms = int(SIDE_WRITE_WAIT_S * 1000)
+                session.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
             yield session
 
     def close(self) -> None:
-        for engine in {self.engine, self.write_engine, self.quick_engine}:
+        for engine in {self.engine, self.write_engine, self.side_engine}:
             engine.dispose()
 
 
@@ -224,3 +232,24 @@ def insert(session: Session, table: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def insert_or_get(
+    session: Session, model: type[Row], keys: dict[str, Any], row: Row
+) -> tuple[Row, bool]:
+    """The row of ``model`` with these unique ``keys``: ``row`` inserted when there is none
+    (``INSERT ... ON CONFLICT DO NOTHING``, so two writers racing for the same keys end
+    with one row and neither fails), else the stored one. Returns (row, inserted)."""
+    session.flush()  # rows this one refers to must exist first
+    table = model.__table__  # type: ignore[attr-defined]
+    values = {
+        c.name: getattr(row, c.name)
+        for c in table.columns
+        if not (c.primary_key and getattr(row, c.name) is None)
+    }
+    statement = insert(session, table).values(**values)
+    statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+    inserted = session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    query = select(model).where(*[getattr(model, k) == v for k, v in keys.items()])
+    stored = session.exec(query.execution_options(populate_existing=True)).one()
+    return stored, inserted

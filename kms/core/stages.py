@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from kms.core.errors import ConfigError
+from kms.core.text.structured import StructureError, compose_yaml, load_yaml, yaml_problem
 
 
 class StageNames(BaseModel):
@@ -84,7 +85,7 @@ def _norm(text: str) -> str:
 def _line_index(text: str) -> dict[str, int]:
     """Line number of each stage entry (by index) from the YAML node tree."""
     lines: dict[str, int] = {}
-    root = yaml.compose(text)
+    root = compose_yaml(text)
     if isinstance(root, yaml.MappingNode):
         for key_node, value_node in root.value:
             if key_node.value == "stages" and isinstance(value_node, yaml.SequenceNode):
@@ -98,12 +99,11 @@ def _line_index(text: str) -> dict[str, int]:
 
 def parse_sales_process(text: str, source: str = "<sales process>") -> SalesProcess:
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
         lines = _line_index(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise ConfigError(f"{source}: line {line}: not valid YAML: {exc}", {"line": line}) from exc
+    except (yaml.YAMLError, StructureError) as exc:
+        message, line = yaml_problem(exc)
+        raise ConfigError(f"{source}: line {line}: {message}", {"line": line}) from exc
     if not isinstance(data, dict) or not isinstance(data.get("stages"), list):
         raise ConfigError(f"{source}: line 1: expected a mapping with a 'stages' list")
     stages: list[StageSpec] = []

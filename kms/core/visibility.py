@@ -11,17 +11,17 @@ must share a team with the item. Assets, gaps and logged queries all follow it.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from kms.core.errors import Forbidden, InputError, NotFound
 from kms.core.models import Asset, AssetStatus, Role
+from kms.core.teams import covers, normalise_teams, teams_of
 
 ROLE_RANK = {Role.rep: 0, Role.curator: 1, Role.admin: 2}
-TEAM_NAME = re.compile(r"^[\w.-]{1,64}$")
+ScopeFilter = Callable[[str], bool]  # a scope key → may it be used here?
 
 
 @dataclass(frozen=True)
@@ -77,16 +77,51 @@ def visible_asset(
 
 
 def clean_teams(teams: list[str], caller: Caller | None = None, field: str = "teams") -> list[str]:
-    """Sorted, unique, well-formed team names. With a team-bound ``caller``, the result must
-    be public ([]) or include one of the caller's teams, so nobody locks themselves out."""
-    clean = sorted({t.strip() for t in teams if t.strip()})
-    bad = [t for t in clean if not TEAM_NAME.match(t)]
-    if bad:
-        raise InputError(f"not a team name: '{bad[0][:64]}'", {"field": field})
-    mine = set(caller.teams) if caller is not None and caller.teams is not None else None
-    if mine is not None and clean and not set(clean) & mine:
-        raise InputError("the teams must include one of your own teams", {"field": field})
+    """Sorted, unique, well-formed team names (reserved names refused: ``kms.core.teams``).
+    With a team-bound ``caller``, the result must be public ([]) or include one of the
+    caller's teams, so nobody locks themselves out or writes into another team's scope."""
+    try:
+        clean = normalise_teams(teams)
+    except ValueError as exc:
+        raise InputError(str(exc), {"field": field}) from exc
+    problem = writable_by(caller, clean) if caller is not None else None
+    if problem:
+        raise InputError(problem, {"field": field})
     return clean
+
+
+def writable_by(caller: Caller, teams: Collection[str]) -> str | None:
+    """Why ``caller`` may not write into the scope of ``teams``, or None when it may."""
+    if caller.teams is None or not teams or not set(teams).isdisjoint(caller.teams):
+        return None
+    return "the teams must include one of your own teams"
+
+
+def team_change_error(caller: Caller, old: list[str], new: list[str]) -> str | None:
+    """Moving an asset between teams is an admin action. A team-bound curator may change
+    the teams of an asset that lives only in their own teams, to their own teams or to
+    everyone; nothing else (never a public asset, never one shared with a team of others)."""
+    if caller.teams is None or sorted(old) == sorted(new):
+        return None
+    mine = set(caller.teams)
+    if not old:
+        return "only an admin may restrict a public asset to teams"
+    if not set(old) <= mine:
+        return "only an admin may move an asset that is shared with teams you are not in"
+    if new and not set(new) <= mine:
+        return "you may share an asset only with your own teams or with everyone"
+    return None
+
+
+def readable_by(caller: Caller) -> ScopeFilter:
+    """Scopes (of entities) the caller may read."""
+    return lambda scope: visible(caller, teams_of(scope))
+
+
+def covering(teams: Collection[str]) -> ScopeFilter:
+    """Scopes whose items everyone who sees an item of ``teams`` may see as well."""
+    wanted = list(teams)
+    return lambda scope: covers(teams_of(scope), wanted)
 
 
 LOCAL_ADMIN = Caller(name="cli", role=Role.admin, teams=None)

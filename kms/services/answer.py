@@ -18,7 +18,7 @@ from index.analyzer import tokenize
 from kms.core.graph import entities_in, find_entity
 from kms.core.models import EntityType
 from kms.core.schemas import AnswerRequest, AnswerResponse, Passage, StageHints, StageInfo
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, readable_by
 from kms.services.app import Services
 from kms.services.gaps import record_query_gap
 from kms.services.graph import problem_entry, problems_for
@@ -62,15 +62,16 @@ def stage_hints(services: Services, stage: StageInfo | None) -> StageHints | Non
 
 
 def _context_key(
-    services: Services, session: Session, value: str | None, type_: EntityType, query: str
+    session: Session, caller: Caller, value: str | None, type_: EntityType, query: str
 ) -> str | None:
-    """A context entity's key: given explicitly, else named in the query."""
+    """A context entity's key (among those the caller may see): given explicitly, else
+    named in the query."""
     from kms.core.models import Entity
 
     if value:
-        entity = find_entity(session, type_, value)
+        entity = find_entity(session, type_, value, readable_by(caller))
         return entity.key if entity else value
-    found = entities_in(session, query, [type_])
+    found = entities_in(session, query, readable_by(caller), [type_])
     if found:
         entity = session.get(Entity, found[0])
         return entity.key if entity else None
@@ -81,10 +82,10 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
 
     with services.db.session() as session:
         competitor = _context_key(
-            services, session, request.competitor, EntityType.competitor, request.query
+            session, caller, request.competitor, EntityType.competitor, request.query
         )
         industry = _context_key(
-            services, session, request.industry, EntityType.industry, request.query
+            session, caller, request.industry, EntityType.industry, request.query
         )
         result = retrieve(services, session, request, caller, competitor, industry)
         hits = [to_hit(r, result.facts, request.query) for r in result.ranked[: request.limit]]
@@ -96,7 +97,9 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
             )
             for r, hit in zip(result.ranked[:PASSAGES], hits, strict=False)
         ]
-        problem_ids = problems_for(session, request.query, [r.asset_id for r in result.ranked[:10]])
+        problem_ids = problems_for(
+            session, request.query, [r.asset_id for r in result.ranked[:10]], caller
+        )
         problems = [
             p for pid in problem_ids[:PROBLEMS] if (p := problem_entry(session, pid, caller))
         ]
@@ -110,9 +113,10 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
     score = confidence(result, bool(problems))
     query_id = log_query(services, request, caller, result, score)
     low = score < services.settings.low_confidence
+    recorded = False
     if request.log and low:
         kind = "zero_results" if not result.ranked else "low_confidence"
-        record_query_gap(services, request.query, result.stage, caller, kind)
+        recorded = record_query_gap(services, request.query, result.stage, caller, kind) is not None
     return AnswerResponse(
         query_id=query_id,
         query=request.query,
@@ -123,5 +127,5 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
         winloss=winloss,
         hints=stage_hints(services, result.stage),
         results=hits,
-        gap_recorded=request.log and low,
+        gap_recorded=recorded,
     )

@@ -8,10 +8,15 @@ ingest``, which only writes the database) never open an index.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from kms.core.config import Settings
 from kms.core.db import Database
@@ -23,6 +28,9 @@ if TYPE_CHECKING:
     from index.embedders import Embedder
     from index.hybrid import HybridIndex
     from kms.services.follower import IndexFollower
+
+log = logging.getLogger("kms.services")
+T = TypeVar("T")
 
 
 class Services:
@@ -84,3 +92,15 @@ class Services:
         if "follower" in self.__dict__:
             self.follower.stop()
         self.db.close()
+
+
+def side_write(services: Services, what: str, write: Callable[[Session], T]) -> T | None:
+    """A best-effort write beside a read (the query log, a gap's count) in its own short
+    transaction: when the database will not take it within ``SIDE_WRITE_WAIT_S`` (another
+    writer holds the lock) it is logged and skipped — a search never fails for it."""
+    try:
+        with services.db.side_session() as session:
+            return write(session)
+    except SQLAlchemyError as exc:
+        log.warning("%s not recorded: %s", what, type(exc).__name__)
+        return None

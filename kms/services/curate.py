@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from kms.core.errors import InputError, NotFound
+from kms.core.errors import Forbidden, InputError, NotFound
 from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Pin, StageOrigin
 from kms.core.models._types import utcnow
 from kms.core.schemas import AssetDetail, AssetsPublic, AssetUpdate
-from kms.core.visibility import Caller, clean_teams, may_see, visible_asset
+from kms.core.teams import scope_of
+from kms.core.visibility import Caller, clean_teams, may_see, team_change_error, visible_asset
 from kms.services.app import Services
 from kms.services.assetviews import asset_detail, asset_public
 from kms.services.audit import audit
@@ -93,7 +94,7 @@ def update_asset(
             asset.review_by = change.review_by
             detail["review_by"] = change.review_by.isoformat() if change.review_by else None
         if "teams" in fields:
-            asset.teams = clean_teams(change.teams or [], caller)
+            asset.teams = _new_teams(session, asset, clean_teams(change.teams or []), caller)
             detail["teams"] = asset.teams
         if "stages" in fields:
             keys = [_stage_key(services, s) for s in change.stages or []]
@@ -109,6 +110,26 @@ def update_asset(
         session.commit()
     services.changed()
     return get_asset(services, caller, asset_id)
+
+
+def _new_teams(session: Session, asset: Asset, teams: list[str], caller: Caller) -> list[str]:
+    """The asset's new teams, if ``caller`` may move it there (``team_change_error``) and no
+    other asset of the same name lives there already (one the caller may see: the new
+    teams are the caller's own or public)."""
+    refused = team_change_error(caller, asset.teams, teams)
+    if refused:
+        raise Forbidden(refused, {"field": "teams"})
+    taken = session.exec(
+        select(Asset.id).where(
+            Asset.source == asset.source, Asset.scope == scope_of(teams), Asset.id != asset.id
+        )
+    ).first()
+    if taken is not None:
+        raise InputError(
+            f"asset {taken} of the same name is already shared with those teams",
+            {"field": "teams", "asset_id": taken},
+        )
+    return teams
 
 
 def retire_asset(services: Services, caller: Caller, asset_id: int) -> AssetDetail:

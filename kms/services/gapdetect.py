@@ -4,10 +4,14 @@
 new ones are opened, changed ones updated, and a structural gap whose condition no longer
 holds is closed (tagged ``auto-closed``; it reopens if the condition returns). Running it
 twice in a row changes nothing the second time. Gaps a curator closed by hand stay closed.
+
+The report counts only the gaps the asking caller may see (``open_total`` included), so
+running detection tells a team nothing about another team's gaps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -15,6 +19,8 @@ from sqlmodel import Session, col, select
 from kms.core.models import Asset, AssetStatus, Entity, EntityType, Feedback, Gap, QueryLog
 from kms.core.models._types import utcnow
 from kms.core.schemas import GapDetection
+from kms.core.teams import covers
+from kms.core.visibility import LOCAL_ADMIN, Caller, visible
 from kms.services.app import Services
 from kms.services.audit import audit
 from kms.services.coverage import approved_count_per_stage
@@ -61,7 +67,7 @@ def negative_feedback(session: Session) -> Findings:
 
 def thin_stages(session: Session, services: Services) -> Findings:
     process = services.process
-    counts = approved_count_per_stage(session, process.keys)
+    counts = approved_count_per_stage(session, process.keys, public_only=True)  # public gaps
     found: Findings = {}
     for key, count in counts.items():
         spec = process.get(key)
@@ -88,22 +94,33 @@ def problem_gaps(session: Session) -> Findings:
             found[("no_solution", subject)] = Found(
                 f"No solution for: {name}", teams, stage_key=stage
             )
-        if not any(_has_live_proof(session, target) for target in [str(pid), *solutions]):
+        if not any(_has_live_proof(session, target, teams) for target in [str(pid), *solutions]):
             found[("no_proof", subject)] = Found(f"No proof for: {name}", teams, stage_key=stage)
     return found
 
 
-def _has_live_proof(session: Session, entity_id: str) -> bool:
+def _has_live_proof(session: Session, entity_id: str, teams: list[str]) -> bool:
+    """Live proof that everyone who sees the gap (``teams``) may see: a document hidden
+    from some of them neither closes their gap nor tells them it exists."""
     for rel in edges_to(session, "entity", entity_id, "proves"):
         asset = session.get(Asset, int(rel.src_id))
-        if asset is not None and asset.status != AssetStatus.retired:
+        if asset is not None and asset.status != AssetStatus.retired and covers(asset.teams, teams):
             return True
     return False
 
 
-def apply(session: Session, kinds: tuple[str, ...], found: Findings) -> GapDetection:
-    """Make the gaps of these kinds agree with the findings."""
-    report = GapDetection(opened=0, updated=0, closed=0, open_total=0)
+def apply(
+    session: Session, kinds: tuple[str, ...], found: Findings, caller: Caller = LOCAL_ADMIN
+) -> tuple[GapDetection, GapDetection]:
+    """Make the gaps of these kinds agree with the findings. Returns the report of the whole
+    run and the report of what ``caller`` may see."""
+    whole = GapDetection(opened=0, updated=0, closed=0, open_total=0)
+    mine = GapDetection(opened=0, updated=0, closed=0, open_total=0)
+
+    def count(what: str, teams: Sequence[str]) -> None:
+        for report in (whole, mine) if visible(caller, teams) else (whole,):
+            setattr(report, what, getattr(report, what) + 1)
+
     existing = {
         (g.kind, g.subject or ""): g
         for g in session.exec(select(Gap).where(col(Gap.kind).in_(kinds))).all()
@@ -113,9 +130,9 @@ def apply(session: Session, kinds: tuple[str, ...], found: Findings) -> GapDetec
         gap = existing.get(key)
         if gap is None:
             gap = Gap(kind=key[0], subject=key[1], title=item.title, created_at=now)
-            report.opened += 1
+            count("opened", item.teams)
         elif _differs(gap, item):
-            report.updated += 1
+            count("updated", item.teams)
         else:
             continue
         gap.title, gap.teams, gap.occurrences = item.title, item.teams, item.occurrences
@@ -127,12 +144,14 @@ def apply(session: Session, kinds: tuple[str, ...], found: Findings) -> GapDetec
         if key not in found and key[0] in STRUCTURAL and gap.status != "closed":
             gap.status, gap.tags, gap.updated_at = "closed", [*gap.tags, AUTO_CLOSED], now
             session.add(gap)
-            report.closed += 1
+            count("closed", gap.teams)
     session.flush()
-    report.open_total = len(
-        session.exec(select(Gap.id).where(col(Gap.kind).in_(kinds), Gap.status != "closed")).all()
-    )
-    return report
+    open_teams = session.exec(
+        select(Gap.teams).where(col(Gap.kind).in_(kinds), Gap.status != "closed")
+    ).all()
+    for teams in open_teams:
+        count("open_total", teams)
+    return whole, mine
 
 
 def _differs(gap: Gap, item: Found) -> bool:
@@ -142,23 +161,24 @@ def _differs(gap: Gap, item: Found) -> bool:
     return reopen or current != wanted
 
 
-def detect_gaps(services: Services, actor: str = "system") -> GapDetection:
-    """Run every detection rule; idempotent (and one run at a time per process)."""
+def detect_gaps(services: Services, caller: Caller = LOCAL_ADMIN) -> GapDetection:
+    """Run every detection rule; idempotent (and one run at a time per process). The report
+    counts the gaps ``caller`` may see; the audit log records the whole run."""
     with services.gap_lock, services.db.session() as session:
         found: Findings = {}
         found.update(negative_feedback(session))
         found.update(thin_stages(session, services))
         found.update(problem_gaps(session))
-        report = apply(session, ("negative_feedback", *STRUCTURAL), found)
-        if report.opened or report.updated or report.closed:
-            audit(session, actor, "gaps.detect", "gaps", **report.model_dump())
+        whole, mine = apply(session, ("negative_feedback", *STRUCTURAL), found, caller)
+        if whole.opened or whole.updated or whole.closed:
+            audit(session, caller.actor, "gaps.detect", "gaps", **whole.model_dump())
         session.commit()
-        return report
+        return mine
 
 
 def sync_feedback_gaps(session: Session, query: QueryLog) -> int | None:
     """After a not-helpful vote: bring the negative-feedback gaps up to date; the vote's gap."""
-    apply(session, ("negative_feedback",), negative_feedback(session))
+    apply(session, ("negative_feedback",), negative_feedback(session))  # reports unused
     subject = query_subject(query.query, query.teams)
     gap = session.exec(
         select(Gap).where(Gap.kind == "negative_feedback", Gap.subject == subject)

@@ -20,7 +20,7 @@ from kms.core.models import Asset, Gap
 from kms.core.models._types import utcnow
 from kms.core.schemas import GapCreate, GapPublic, GapsPublic, GapUpdate, StageInfo
 from kms.core.visibility import Caller, clean_teams, visible, visible_asset
-from kms.services.app import Services
+from kms.services.app import Services, side_write
 from kms.services.audit import audit
 
 MAX_TAG_CHARS = 40
@@ -38,25 +38,27 @@ def query_subject(query: str, teams: list[str] | tuple[str, ...] | None) -> str:
 
 def record_query_gap(
     services: Services, query: str, stage: StageInfo | None, caller: Caller, kind: str
-) -> int:
+) -> int | None:
     """Count a query that found nothing (or too little) as a gap: one row per kind and
-    subject, its count raised atomically (concurrent searches never lose a count)."""
+    subject, its count raised atomically (concurrent searches never lose a count). Best
+    effort: a search never fails for it; None when it could not be recorded."""
     subject = query_subject(query, caller.teams)
     now = utcnow()
-    with services.db.session() as session:
-        row = {
-            "kind": kind,
-            "title": query.strip()[:200],
-            "query": query.strip(),
-            "stage_key": stage.key if stage else None,
-            "subject": subject,
-            "teams": sorted(caller.teams or []),
-            "occurrences": 1,
-            "status": "open",
-            "tags": [],
-            "created_at": now,
-            "updated_at": now,
-        }
+    row = {
+        "kind": kind,
+        "title": query.strip()[:200],
+        "query": query.strip(),
+        "stage_key": stage.key if stage else None,
+        "subject": subject,
+        "teams": sorted(caller.teams or []),
+        "occurrences": 1,
+        "status": "open",
+        "tags": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+    def write(session: Session) -> int:
         table = Gap.__table__  # type: ignore[attr-defined]
         statement = insert(session, table).values(**row)
         statement = statement.on_conflict_do_update(
@@ -66,6 +68,8 @@ def record_query_gap(
         gap_id = session.execute(statement).scalar_one()
         session.commit()
         return int(gap_id)
+
+    return side_write(services, "query gap", write)
 
 
 def visible_gaps(session: Session, caller: Caller) -> list[Gap]:

@@ -9,12 +9,15 @@ from sqlmodel import Session, col, select
 from kms.core.graph import entities_in
 from kms.core.models import Asset, AssetStatus, Entity, EntityType, Relation
 from kms.core.schemas import Citation, ProblemEntry, SolutionEntry
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, readable_by
 
 
-def problems_for(session: Session, query: str, asset_ids: Iterable[int]) -> list[int]:
-    """Problems named in the query, then problems whose map entry ranked for it."""
-    found = entities_in(session, query, [EntityType.problem])
+def problems_for(
+    session: Session, query: str, asset_ids: Iterable[int], caller: Caller
+) -> list[int]:
+    """Problems the caller may see that the query names, then problems whose map entry
+    ranked for it (ranked assets are visible ones)."""
+    found = entities_in(session, query, readable_by(caller), [EntityType.problem])
     ids = [str(a) for a in asset_ids]
     if ids:
         for rel in session.exec(
@@ -87,18 +90,21 @@ def problem_entry(session: Session, problem_id: int, caller: Caller) -> ProblemE
     problem = session.get(Entity, problem_id)
     if problem is None or problem.type != EntityType.problem:
         return None
+    if not readable_by(caller)(problem.scope):
+        return None
     source = session.get(Asset, problem.meta.get("asset_id") or 0)
     if source is not None and not caller.can_see(source.teams):
         return None
     solutions: list[SolutionEntry] = []
+    readable = readable_by(caller)
     for solution_id in solution_ids(session, problem_id):
         solution = session.get(Entity, solution_id)
-        if solution is None:
+        if solution is None or not readable(solution.scope):
             continue
         products = [
             p.name_en or p.name_zh
             for r in edges_from(session, "entity", solution.id or 0, "delivered_by")
-            if (p := session.get(Entity, int(r.dst_id))) is not None
+            if (p := session.get(Entity, int(r.dst_id))) is not None and readable(p.scope)
         ]
         proof = [citation(a) for a in proof_assets(session, solution.id or 0, caller)]
         solutions.append(

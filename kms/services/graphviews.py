@@ -1,9 +1,11 @@
 """Browsing the knowledge graph: problems (search, one with everything around it), entities.
 
-Visibility. A problem is visible when the map entry (asset) that defines it is; retired
-entries only to curators. Any other entity is visible when it is pure taxonomy (no edge
-carries evidence) or when at least one visible asset is evidence for an edge touching
-it — so a name that only a restricted document or deal introduced stays hidden.
+Visibility. Every entity first needs its scope to be visible (a team's taxonomy, problems
+and solutions are the team's). A problem is then visible when the map entry (asset) that
+defines it is; retired entries only to curators. Any other entity is visible when it is
+pure taxonomy (no edge carries evidence) or when at least one visible asset is evidence
+for an edge touching it — so a name that only a restricted document or deal introduced
+stays hidden.
 Outcomes and proof are filtered by the visibility of their own assets.
 """
 
@@ -22,7 +24,7 @@ from kms.core.schemas import (
     ProblemsPublic,
     ProblemSummary,
 )
-from kms.core.visibility import Caller, may_see
+from kms.core.visibility import Caller, may_see, readable_by
 from kms.services.app import Services
 from kms.services.graph import (
     citation,
@@ -39,6 +41,7 @@ class Visibility:
 
     def __init__(self, session: Session, caller: Caller) -> None:
         self.caller = caller
+        self.scope = readable_by(caller)
         assets = session.exec(select(Asset)).all()
         self.assets = {a.id or 0 for a in assets if may_see(a, caller)}
         self.evidence: dict[int, set[int | None]] = {}
@@ -53,6 +56,8 @@ class Visibility:
                     self.evidence.setdefault(int(ref), set()).add(rel.evidence_asset_id)
 
     def entity(self, entity: Entity) -> bool:
+        if not self.scope(entity.scope):
+            return False
         if entity.type == EntityType.problem:
             return self.problem(entity)
         evidence = self.evidence.get(entity.id or 0)
@@ -60,7 +65,7 @@ class Visibility:
 
     def problem(self, entity: Entity) -> bool:
         source = entity.meta.get("asset_id")
-        return source is None or source in self.assets
+        return self.scope(entity.scope) and (source is None or source in self.assets)
 
 
 def list_entities(
@@ -91,7 +96,7 @@ def search_problems(
     with services.db.session() as session:
         seen = Visibility(session, caller)
         problems = session.exec(select(Entity).where(Entity.type == EntityType.problem)).all()
-        linked = entities_in(session, q, [EntityType.problem]) if q else []
+        linked = entities_in(session, q, seen.scope, [EntityType.problem]) if q else []
         rank = {pid: i for i, pid in enumerate(linked)}
         rows = [p for p in problems if seen.problem(p) and (p.id in rank or _matches(p, q))]
         rows.sort(key=lambda p: (rank.get(p.id or 0, len(rank)), p.key))

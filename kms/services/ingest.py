@@ -11,7 +11,9 @@ from ingest.drafts import AssetDraft, ChunkVectors
 from ingest.pipeline import BatchOutcome, Ingestor, OnProgress, discover
 from kms.core.models import Job
 from kms.core.schemas import FileMeta
+from kms.core.visibility import LOCAL_ADMIN, Caller
 from kms.services.app import Services
+from kms.services.metrics import CHUNKS_INGESTED, FILES_INGESTED
 from kms.services.vectors import embed_draft
 
 __all__ = ["BatchOutcome", "create_job", "get_job", "ingest_paths"]
@@ -33,9 +35,11 @@ def ingest_paths(
     job_id: int | None = None,
     created_by: str = "cli",
     on_progress: OnProgress | None = None,
+    writer: Caller = LOCAL_ADMIN,
 ) -> BatchOutcome:
-    """Ingest files and folders: each file commits with its vectors and index changes;
-    when the batch ends, this process's replica (if it has one open) has applied them."""
+    """Ingest files and folders as ``writer`` (the CLI, or the key that uploaded: it updates
+    only assets it may see): each file commits with its vectors and index changes; when the
+    batch ends, this process's replica (if it has one open) has applied them."""
     sources = discover(paths, defaults or FileMeta())
     job_id = job_id or create_job(services, created_by, len(sources))
 
@@ -43,9 +47,11 @@ def ingest_paths(
         return embed_draft(services.embedders, draft)
 
     db = services.db
-    ingestor = Ingestor(db.write_engine, services.settings, services.process, embed)
+    ingestor = Ingestor(db.write_engine, services.settings, services.process, writer, embed)
     with services.write_lock:
         outcome = ingestor.run(sources, job_id, on_progress=on_progress)
+    FILES_INGESTED.inc(sum(1 for r in outcome.results if r.status != "unchanged"))
+    CHUNKS_INGESTED.inc(sum(len(r.added_chunk_ids) for r in outcome.results))
     services.changed()
     return outcome
 

@@ -20,9 +20,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kms.core.errors import InputError, NotFound
-from kms.core.models import Job
+from kms.core.models import Job, Role
 from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta, JobError, JobPublic, UploadForm
+from kms.core.schemas.bounded import MAX_ITEMS
 from kms.core.visibility import Caller, clean_teams
 from kms.services.app import Services
 from kms.services.audit import audit
@@ -40,6 +41,7 @@ class _Work:
     batch: UploadBatch
     meta: FileMeta
     created_by: str
+    writer: Caller
 
 
 class _Worker:
@@ -73,6 +75,8 @@ def upload_meta(services: Services, caller: Caller, form: UploadForm) -> FileMet
     """The upload's form → the files' metadata (kind, status, owner, teams, stages, review_by).
 
     No ``teams`` means public for a new asset, and "keep the teams" for a new version."""
+    if len(form.stages) > MAX_ITEMS:
+        raise InputError(f"at most {MAX_ITEMS} stages", {"field": "stages"})
     stages: list[str] = []
     for name in form.stages:
         key = services.process.resolve(name)
@@ -104,7 +108,7 @@ def start_ingest(services: Services, caller: Caller, batch: UploadBatch, form: U
     with services.db.session() as session:
         audit(session, caller.actor, "ingest.upload", f"job:{job_id}", files=names)
         session.commit()
-    WORKER.submit(_Work(services, job_id, batch, meta, job_owner(caller)))
+    WORKER.submit(_Work(services, job_id, batch, meta, job_owner(caller), caller))
     return job_id
 
 
@@ -118,8 +122,15 @@ def run_upload(work: _Work) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             staged.path.replace(target)
             paths.append(target)
-        ingest_paths(services, paths, work.meta, job_id=work.job_id, created_by=work.created_by)
-        detect_gaps(services, actor="ingest")
+        ingest_paths(
+            services,
+            paths,
+            work.meta,
+            job_id=work.job_id,
+            created_by=work.created_by,
+            writer=work.writer,
+        )
+        detect_gaps(services, Caller(name="ingest", role=Role.admin, teams=None))
     except Exception as exc:  # the job must end, whatever happened
         log.exception("upload job %s failed", work.job_id)
         _fail(services, work.job_id, f"{type(exc).__name__}: ingest failed")

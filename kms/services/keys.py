@@ -15,7 +15,7 @@ from sqlmodel import select
 from kms.core.errors import InputError, NotFound, Unauthorized
 from kms.core.models import ApiKey, Role, Team
 from kms.core.schemas import KeyPublic, KeysPublic
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, clean_teams
 from kms.services.app import Services
 from kms.services.audit import audit
 
@@ -36,7 +36,10 @@ def create_key(
     try:
         role_ = Role(role)
     except ValueError as exc:
-        raise InputError(f"role must be one of rep, curator, admin, not '{role}'") from exc
+        raise InputError(
+            f"role must be one of rep, curator, admin, not '{role}'", {"field": "role"}
+        ) from exc
+    teams = clean_teams(teams)  # reserved and malformed names refused before anything is written
     prefix = secrets.token_hex(4)
     key = value or f"kms_{prefix}_{secrets.token_urlsafe(32)}"
     if value:

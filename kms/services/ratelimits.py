@@ -29,7 +29,7 @@ def take_token(services: Services, key: str, capacity: float, now: float) -> flo
     refill = table.c.tokens + (literal(now) - table.c.at) * rate
     level = case((refill > capacity, literal(capacity)), else_=refill)
     try:
-        with services.db.quick_session() as session:
+        with services.db.side_session() as session:
             statement = insert(session, table).values(
                 key=key, tokens=capacity - 1.0, at=now, granted=True
             )

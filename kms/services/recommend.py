@@ -26,7 +26,7 @@ from kms.core.schemas import (
     StageHints,
 )
 from kms.core.stages import StageSpec
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, readable_by
 from kms.services.answer import stage_hints
 from kms.services.app import Services
 from kms.services.search import (
@@ -131,8 +131,12 @@ def recommend(services: Services, caller: Caller, opp: Opportunity) -> Recommend
     query = opportunity_text(opp, spec, services.settings.query_max_chars)
     request = SearchRequest(query=query, stage=spec.key, limit=opp.limit)
     with services.db.session() as session:
-        competitors = [e for c in opp.competitors if (e := _entity(session, "competitor", c))]
-        industry = _entity(session, "industry", opp.industry)
+        by_key: dict[str, tuple[str, str]] = {}  # two spellings of one competitor count once
+        for name in opp.competitors:
+            if found := _entity(session, caller, "competitor", name):
+                by_key.setdefault(found[0], found)
+        competitors = list(by_key.values())
+        industry = _entity(session, caller, "industry", opp.industry)
         first = competitors[0] if competitors else None
         ind_key = industry[0] if industry else None
         result = retrieve(services, session, request, caller, first and first[0], ind_key)
@@ -162,12 +166,15 @@ def _hints(services: Services, key: str) -> StageHints | None:
     return stage_hints(services, resolve_stage(services, "", key))
 
 
-def _entity(session: Session, type_: str, value: str | None) -> tuple[str, str] | None:
-    """(key, display name) of a context entity named as the CRM names it."""
+def _entity(
+    session: Session, caller: Caller, type_: str, value: str | None
+) -> tuple[str, str] | None:
+    """(key, display name) of a context entity named as the CRM names it (among the
+    entities the caller may see)."""
 
     if not value or not value.strip():
         return None
-    entity = find_entity(session, EntityType(type_), value)
+    entity = find_entity(session, EntityType(type_), value, readable_by(caller))
     if entity is None:
         return slug(value), value.strip()
     return entity.key, entity.name_en or entity.name_zh or value.strip()

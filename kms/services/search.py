@@ -16,13 +16,13 @@ from index.fusion import Fused
 from index.ranking import Candidate, Ranked, StageContext, Weights, rank
 from index.snippets import snippet
 from kms.core.errors import InputError
-from kms.core.graph import find_entity, slug
+from kms.core.graph import find_entities, slug
 from kms.core.models import Asset, AssetStatus, Chunk, EntityType, Outcome, QueryLog, Relation
 from kms.core.models._types import utcnow
 from kms.core.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse, StageInfo, Why
 from kms.core.stages import SalesProcess
-from kms.core.visibility import Caller
-from kms.services.app import Services
+from kms.core.visibility import Caller, readable_by
+from kms.services.app import Services, side_write
 from kms.services.gaps import record_query_gap
 from kms.services.graph import citation, expansion_assets, problems_for
 from kms.services.signals import (
@@ -99,14 +99,14 @@ def retrieve(
     scores = {f.id: f for f in fused}
     facts = load_facts(session, scores)
     top = max((f.score for f in fused), default=0.0)
-    problem_ids = problems_for(session, request.query, _top_assets(fused, facts, 10))
+    problem_ids = problems_for(session, request.query, _top_assets(fused, facts, 10), caller)
     graph = expansion_assets(session, problem_ids, caller)
     retrieved = set(facts.chunk_assets.values())
     pinned = {a for a in pinned_assets(session, request.query) if _visible(session, a, caller)}
     extra_chunks = _first_chunks(session, [a for a in [*graph, *pinned] if a not in retrieved])
     facts.update(load_facts(session, extra_chunks.values()))
-    allowed = _filter_assets(session, facts, request.filters)
-    wins = won_share(session, facts.assets, _key(competitor), _key(industry))
+    allowed = _filter_assets(session, facts, request.filters, caller)
+    wins = won_share(session, facts.assets, _key(competitor), _key(industry), caller)
     today = utcnow().date()
     candidates: list[Candidate] = []
     for chunk_id, asset_id in facts.chunk_assets.items():
@@ -190,7 +190,9 @@ def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
     return out
 
 
-def _filter_assets(session: Session, facts: ChunkFacts, filters: SearchFilters) -> set[int]:
+def _filter_assets(
+    session: Session, facts: ChunkFacts, filters: SearchFilters, caller: Caller
+) -> set[int]:
     """Asset ids among the candidates that pass the request's filters."""
     keep = {a.id for a in facts.assets.values() if a.status != AssetStatus.retired}
     if filters.kind:
@@ -205,13 +207,16 @@ def _filter_assets(session: Session, facts: ChunkFacts, filters: SearchFilters) 
         (filters.competitor, EntityType.competitor),
     ]:
         if value:
-            keep &= _assets_about(session, value, type_, keep)
+            keep &= _assets_about(session, value, type_, keep, caller)
     return keep
 
 
-def _assets_about(session: Session, value: str, type_: EntityType, among: set[int]) -> set[int]:
-    entity = find_entity(session, type_, value)
-    if entity is None:
+def _assets_about(
+    session: Session, value: str, type_: EntityType, among: set[int], caller: Caller
+) -> set[int]:
+    """Assets among ``among`` about the entity ``value`` names (any of its visible scopes)."""
+    entities = find_entities(session, type_, value, readable_by(caller))
+    if not entities:
         return set()
     ids = {str(a) for a in among}
     about = {
@@ -221,15 +226,16 @@ def _assets_about(session: Session, value: str, type_: EntityType, among: set[in
                 Relation.src_type == "asset",
                 col(Relation.src_id).in_(ids),
                 Relation.dst_type == "entity",
-                Relation.dst_id == str(entity.id),
+                col(Relation.dst_id).in_([str(e.id) for e in entities]),
             )
         )
     }
+    keys = {e.key for e in entities}
     field = {EntityType.industry: "industry", EntityType.competitor: "competitors"}.get(type_)
     if field:
         for outcome in session.exec(select(Outcome).where(col(Outcome.asset_id).in_(among))):
             value_ = getattr(outcome, field)
-            if entity.key == value_ or (isinstance(value_, list) and entity.key in value_):
+            if value_ in keys or (isinstance(value_, list) and keys & set(value_)):
                 about.add(outcome.asset_id)
     return about
 
@@ -257,9 +263,11 @@ def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
 def log_query(
     services: Services, request: SearchRequest, caller: Caller, result: Retrieval, confidence: float
 ) -> int | None:
+    """Record the query (its own short transaction); None when it could not be recorded."""
     if not request.log:
         return None
-    with services.db.session() as session:
+
+    def write(session: Session) -> int | None:
         row = QueryLog(
             query=request.query,
             stage=result.stage.key if result.stage and result.stage.given else None,
@@ -273,6 +281,8 @@ def log_query(
         session.add(row)
         session.commit()
         return row.id
+
+    return side_write(services, "query log", write)
 
 
 def search(services: Services, request: SearchRequest, caller: Caller) -> SearchResponse:

@@ -22,6 +22,7 @@ from kms.core.models import (
     Relation,
     StageOrigin,
 )
+from kms.core.visibility import Caller, visible
 
 
 class AssetFacts(NamedTuple):
@@ -123,16 +124,27 @@ def is_stale(asset: Asset | AssetFacts, today: date) -> bool:
 
 
 def won_share(
-    session: Session, asset_ids: Iterable[int], competitor: str | None, industry: str | None
+    session: Session,
+    asset_ids: Iterable[int],
+    competitor: str | None,
+    industry: str | None,
+    caller: Caller,
 ) -> dict[int, float]:
-    """Share of won deals in the context (competitor / industry) that involve what the
-    asset proves or mentions. Empty when the context names neither."""
+    """Share of the won deals the caller may see in the context (competitor / industry) that
+    involve what the asset proves or mentions. Empty when the context names neither."""
     if not competitor and not industry:
         return {}
+    rows = session.exec(
+        select(Outcome, Asset.teams, Asset.status)
+        .join(Asset, col(Asset.id) == Outcome.asset_id)
+        .where(Outcome.outcome == "won")
+    ).all()
     deals = [
         o
-        for o in session.exec(select(Outcome).where(Outcome.outcome == "won")).all()
-        if (not competitor or competitor in o.competitors)
+        for o, teams, status in rows
+        if visible(caller, teams)
+        and status != AssetStatus.retired
+        and (not competitor or competitor in o.competitors)
         and (not industry or industry == o.industry)
     ]
     if not deals:

@@ -6,9 +6,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import Index, event
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from kms.core.models._types import json_field, utcnow
+from kms.core.teams import scope_of
 
 
 class AssetStatus(StrEnum):
@@ -26,6 +29,12 @@ class StageOrigin(StrEnum):
 
 
 class Asset(SQLModel, table=True):
+    """One document, win/loss note or map entry. Its identity is its ``source`` name *and*
+    its team ``scope``: the same name in another team is another asset."""
+
+    # a unique index, not a constraint: SQLite adds it without rebuilding the table
+    __table_args__ = (Index("uq_asset_source_scope", "source", "scope", unique=True),)
+
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(
         index=True,
@@ -44,6 +53,12 @@ class Asset(SQLModel, table=True):
     owner: str | None = None
     review_by: date | None = None
     teams: list[str] = json_field(description="Teams that may see it; empty = everyone")
+    scope: str = Field(
+        default="",
+        index=True,
+        description="The teams as one key (sorted, comma-joined; empty = public), kept "
+        "equal to ``teams`` on every flush",
+    )
     meta: dict[str, Any] = json_field(default_factory=dict)
     duplicate_of: int | None = Field(default=None, foreign_key="asset.id")
     created_at: datetime = Field(default_factory=utcnow)
@@ -84,3 +99,13 @@ class Pin(SQLModel, table=True):
     query: str = Field(index=True)
     created_by: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_scopes(session: Session, _context: object, _instances: object) -> None:
+    """An asset's scope always equals its teams, whoever set them."""
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Asset):
+            scope = scope_of(obj.teams)
+            if obj.scope != scope:
+                obj.scope = scope

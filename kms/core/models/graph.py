@@ -36,11 +36,15 @@ class Stage(SQLModel, table=True):
 
 
 class Entity(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("type", "key"),)
+    """A typed node. Its ``scope`` (team key, empty = public) is that of the source that
+    introduced it: a team's taxonomy entries, problems and solutions are its own."""
+
+    __table_args__ = (UniqueConstraint("type", "key", "scope", name="uq_entity_type_key_scope"),)
 
     id: int | None = Field(default=None, primary_key=True)
     type: EntityType = Field(index=True)
-    key: str = Field(index=True, description="Normalised unique name within the type")
+    key: str = Field(index=True, description="Normalised name, unique within type and scope")
+    scope: str = Field(default="", index=True, description="Teams that may see it, as one key")
     name_en: str = ""
     name_zh: str = ""
     aliases: list[str] = json_field()
@@ -70,11 +74,12 @@ class Relation(SQLModel, table=True):
 
 
 class Outcome(SQLModel, table=True):
-    """The structured record of one closed deal (from a win/loss note)."""
+    """The structured record of one closed deal (from a win/loss note): one per note asset,
+    so a deal id reused by another team is another outcome."""
 
     id: int | None = Field(default=None, primary_key=True)
-    asset_id: int = Field(foreign_key="asset.id", index=True)
-    deal_id: str = Field(index=True, unique=True)
+    asset_id: int = Field(foreign_key="asset.id", index=True, unique=True)
+    deal_id: str = Field(index=True)
     account: str = ""
     industry: str = Field(default="", index=True)
     segment: str = ""

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from kms.core.models import AssetStatus
+from kms.core.schemas.bounded import NameList, TeamList
 from kms.core.schemas.search import Citation, ProblemEntry, WinLossSummary
 
 # --- assets (curation) -------------------------------------------------------------
@@ -82,11 +83,16 @@ class AssetUpdate(BaseModel):
     """Fields to change; a field left out is kept."""
 
     status: Status | None = None
-    stages: list[str] | None = Field(None, description="Curated stage tags (keys or names)")
+    stages: NameList | None = Field(None, description="Curated stage tags (keys or names)")
     owner: str | None = Field(None, max_length=200)
     review_by: date | None = None
-    teams: list[str] | None = Field(None, description="Teams that may see it; [] = everyone")
-    pins: list[str] | None = Field(None, description="Queries this asset is pinned to")
+    teams: TeamList | None = Field(
+        None,
+        description="Teams that may see it; [] = everyone. Moving an asset between teams "
+        "is an admin action: a team-bound curator may only change the teams of an asset "
+        "that lives in their own teams, to their own teams or to everyone.",
+    )
+    pins: NameList | None = Field(None, description="Queries this asset is pinned to")
 
 
 # --- ingest jobs ---------------------------------------------------------------------
@@ -120,7 +126,7 @@ class FileMeta(BaseModel):
     kind: str | None = None
     status: AssetStatus | None = None
     owner: str | None = None
-    teams: list[str] | None = None
+    teams: TeamList | None = None
     stages: list[str] = Field(default_factory=list)
     review_by: date | None = None
 
@@ -137,7 +143,7 @@ class UploadForm(BaseModel):
     kind: str | None = None
     status: str | None = None
     owner: str | None = None
-    teams: list[str] = Field(default_factory=list)
+    teams: list[str] = Field(default_factory=list)  # checked by the service (field "teams")
     stages: list[str] = Field(default_factory=list)
     review_by: str | None = None
 

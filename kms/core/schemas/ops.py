@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from kms.core.schemas.bounded import Name, NameList, TeamList
+
 # --- feedback and gaps -------------------------------------------------------------
 
 
@@ -58,15 +60,15 @@ class GapsPublic(BaseModel):
 class GapCreate(BaseModel):
     title: str = Field(min_length=1, max_length=300)
     query: str | None = Field(None, max_length=500)
-    stage: str | None = Field(None, description="Stage key, name or CRM alias")
-    tags: list[str] = Field(default_factory=list)
+    stage: Name | None = Field(None, description="Stage key, name or CRM alias")
+    tags: NameList = Field(default_factory=list)
     owner: str | None = Field(None, max_length=200)
-    teams: list[str] | None = Field(None, description="Who may see it; default: your teams")
+    teams: TeamList | None = Field(None, description="Who may see it; default: your teams")
 
 
 class GapUpdate(BaseModel):
     status: GapStatus | None = None
-    tags: list[str] | None = None
+    tags: NameList | None = None
     owner: str | None = Field(None, max_length=200)
     closing_asset_id: DbId | None = None
 
@@ -121,12 +123,9 @@ class AnalyticsPublic(BaseModel):
 # --- API keys ------------------------------------------------------------------------
 
 
-TeamName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[\w.-]+$")]
-
-
 class KeyCreate(BaseModel):
     role: Literal["rep", "curator", "admin"]
-    teams: list[TeamName] = Field(default_factory=list, max_length=50)
+    teams: TeamList = Field(default_factory=list, description="Team names (not reserved)")
     name: str = Field("", max_length=100)
 
 

@@ -7,21 +7,23 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from kms.core.schemas.bounded import Name, NameList
+
 
 class SearchFilters(BaseModel):
-    kind: list[str] = Field(default_factory=list, description="Asset kinds to keep")
-    product: str | None = Field(None, description="Product key or name (any language)")
-    industry: str | None = Field(None, description="Industry key or name")
-    competitor: str | None = Field(None, description="Competitor key or name")
-    language: str | None = Field(None, description="zh, en or mixed")
-    status: list[str] = Field(
+    kind: NameList = Field(default_factory=list, description="Asset kinds to keep")
+    product: Name | None = Field(None, description="Product key or name (any language)")
+    industry: Name | None = Field(None, description="Industry key or name")
+    competitor: Name | None = Field(None, description="Competitor key or name")
+    language: Name | None = Field(None, description="zh, en or mixed")
+    status: NameList = Field(
         default_factory=list, description="draft / approved (retired is never shown)"
     )
 
 
 class SearchRequest(BaseModel):
     query: str = Field(min_length=1, description="The question, in Chinese or English")
-    stage: str | None = Field(None, description="Stage key, name or any CRM alias")
+    stage: Name | None = Field(None, description="Stage key, name or any CRM alias")
     filters: SearchFilters = Field(default_factory=SearchFilters)
     limit: int = Field(10, ge=1, le=200)
     offset: int = Field(0, ge=0, le=10_000)
@@ -140,20 +142,24 @@ class AnswerResponse(BaseModel):
 
 
 class AnswerRequest(SearchRequest):
-    competitor: str | None = None
-    industry: str | None = None
+    competitor: Name | None = None
+    industry: Name | None = None
 
 
 class Opportunity(BaseModel):
     """An opportunity as a CRM sends it."""
 
-    stage: str = Field(description="The stage name as the CRM calls it")
-    industry: str | None = None
-    competitors: list[str] = Field(default_factory=list)
-    products: list[str] = Field(default_factory=list)
+    stage: Name = Field(description="The stage name as the CRM calls it")
+    industry: Name | None = None
+    competitors: NameList = Field(
+        default_factory=list, description="Competitors (repeats ignored; at most 20)"
+    )
+    products: NameList = Field(
+        default_factory=list, description="Products (repeats ignored; at most 20)"
+    )
     amount: float | None = None
     close_date: date | None = None
-    notes: str = Field("", description="Free-text notes or next step")
+    notes: str = Field("", max_length=5000, description="Free-text notes or next step")
     limit: int = Field(5, ge=1, le=20)
 
 

@@ -1,0 +1,73 @@
+"""Migrations: an older database upgrades in place (foreign keys on, rows kept) to a schema
+equal to the models, and 0003_ownership gives every asset and entity its team scope."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from kms.core.config import Settings
+from kms.core.db import make_engine
+from kms.core.resources import resource_path
+
+NOW = "2026-01-01 00:00:00"
+
+
+def upgrade(url: str, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(resource_path("kms.core", "migrations")))
+    with make_engine(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def add_asset(db: sqlite3.Connection, asset_id: int, source: str, teams: list[str]) -> None:
+    db.execute(
+        "INSERT INTO asset (id, kind, source_type, title, source, content_hash, language, status,"
+        " teams, meta, created_at, updated_at) VALUES (?, 'document', 'document', 't', ?, 'h',"
+        " 'en', 'draft', ?, '{}', ?, ?)",
+        (asset_id, source, json.dumps(teams), NOW, NOW),
+    )
+    db.execute(
+        "INSERT INTO chunk (asset_id, ordinal, text, language, content_hash, entity_ids)"
+        " VALUES (?, 0, 'x', 'en', 'h', '[]')",
+        (asset_id,),
+    )
+
+
+def test_0003_upgrades_a_database_with_rows_in_place(tmp_path: Path) -> None:
+    url = Settings(data_dir=tmp_path).db_url
+    upgrade(url, "0001")
+    db = sqlite3.connect(tmp_path / "kms.db")
+    add_asset(db, 1, "plan.md", ["team-b", "__public__"])  # a reserved name older code let in
+    add_asset(db, 2, "problem:gap", ["team-a"])
+    db.execute(
+        "INSERT INTO entity (id, type, key, name_en, name_zh, aliases, description, meta)"
+        " VALUES (1, 'problem', 'gap', 'Gap', '', '[]', '', ?)",
+        (json.dumps({"asset_id": 2}),),
+    )
+    db.execute(
+        "INSERT INTO outcome (asset_id, deal_id, account, industry, segment, region, competitors,"
+        " products, problems, outcome, currency, reasons, notes)"
+        " VALUES (1, 'D-1', '', '', '', '', '[]', '[]', '[]', 'won', 'USD', '[]', '')"
+    )
+    db.commit()
+    db.close()
+    upgrade(url, "head")
+    db = sqlite3.connect(tmp_path / "kms.db")
+    assert db.execute("SELECT id, teams, scope FROM asset ORDER BY id").fetchall() == [
+        (1, '["team-b"]', "team-b"),
+        (2, '["team-a"]', "team-a"),
+    ]
+    assert db.execute("SELECT scope FROM entity").fetchall() == [("team-a",)]
+    assert db.execute("SELECT count(*) FROM chunk").fetchone() == (2,)
+    db.close()
+    with make_engine(url).connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
