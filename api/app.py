@@ -32,9 +32,12 @@ UPLOAD_PATH = "/v1/ingest"
 
 
 def startup(services: Services) -> threading.Thread:
-    """Demo data on first start, the dev key, and indexes equal to the database; then gap
-    detection in the background (the returned thread)."""
+    """Demo data on first start, the dev key (and no stale one), indexes equal to the
+    database, the models warmed up; the demo's sign-in printed; then gap detection in the
+    background (the returned thread)."""
     from kms.services.indexing import sync
+    from kms.services.keys import ensure_dev_key
+    from kms.services.warmup import warm_up
 
     settings = services.settings
     if settings.demo and _empty(services):
@@ -44,16 +47,32 @@ def startup(services: Services) -> threading.Thread:
         for paths, meta in demo_sources():
             outcome = ingest_paths(services, paths, meta, created_by="demo")
             log.info("demo: %s results, %s errors", len(outcome.results), len(outcome.errors))
-    if settings.dev_admin_key:
-        from kms.services.keys import ensure_key
-
-        ensure_key(services, settings.dev_admin_key, "admin", [], "development admin")
+    ensure_dev_key(services, settings.dev_admin_key or None)
     added, removed = sync(services)
     log.info("index sync: %s added, %s removed", added, removed)
+    warm_up(services)  # before ready: the first search is as fast as any other
+    if settings.demo:
+        _print_demo_sign_in(services)
     # after ready, not before: at 100k chunks detection takes ~4.5 s of a cold start
     gaps = threading.Thread(target=_detect_gaps, args=(services,), name="startup-gaps", daemon=True)
     gaps.start()
     return gaps
+
+
+def _print_demo_sign_in(services: Services) -> None:
+    """The demo's sign-in, on the terminal that started the server (never in a log or a
+    page): a new password at every start."""
+    from kms.services.demo import DEMO_USER, reset_demo_user
+
+    password = reset_demo_user(services)
+    key = services.settings.dev_admin_key
+    lines = [
+        "KMS demo — sign in at /signin",
+        f"  user: {DEMO_USER}    password: {password}    (new at every start)",
+        *([f"  API key for curl: {key}"] if key else []),
+    ]
+    rule = "─" * max(len(line) for line in lines)
+    print("\n".join([rule, *lines, rule]), flush=True)
 
 
 def _detect_gaps(services: Services) -> None:
@@ -100,13 +119,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="KMS — sales knowledge search",
         version="0.1.0",
-        description="Stage-aware search over a company's sales knowledge. Authenticate with "
-        "an API key in `X-API-Key` (or `Authorization: Bearer`); every error has the shape "
+        description="Stage-aware search over a company's sales knowledge. Machines "
+        "authenticate with an API key in `X-API-Key` (or `Authorization: Bearer`); people "
+        "sign in (`/v1/auth/login` or single sign-on) and their pages send the session "
+        "cookie plus `X-CSRF-Token` with every change; the CRM widget sends a short-lived "
+        "signed token as `Authorization: Bearer`. Every error has the shape "
         '`{"error": {"code", "message", "detail"}}`.',
         lifespan=lifespan,
     )
     app.state.ready = False
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.secure_cookies = settings.secure_cookies
+    app.state.public_url = settings.public_url.rstrip("/")
+    app.state.oidc = None  # the single sign-on client, made on first use
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=JSON_BODY_MAX, exempt=(UPLOAD_PATH,))
     if settings.cors_origins:
@@ -114,6 +139,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            # no credentials (cookies) cross-origin: another site's page never acts as a
+            # signed-in person; it sends a key or a widget token
+            allow_credentials=False,
             allow_headers=["X-API-Key", "Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
