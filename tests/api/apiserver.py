@@ -122,7 +122,13 @@ def cli_user(
     command.append("--password-stdin")
     env = {**os.environ, "KMS_DATA_DIR": str(data_dir)}
     subprocess.run(
-        command, cwd=REPO, env=env, input=password + "\n", capture_output=True, text=True, check=True
+        command,
+        cwd=REPO,
+        env=env,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
 

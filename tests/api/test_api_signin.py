@@ -210,7 +210,11 @@ def test_the_demo_sign_in_is_printed_once_and_works(server: Server) -> None:
 def test_replicas_share_sessions_and_lockout(server: Server) -> None:
     """A second API process on the same database: a session made on one works on the
     other, signing out on one ends it on both, and failures add up across them."""
-    env = {"KMS_DEMO": None, "KMS_RATE_LIMIT_PER_MINUTE": "100000", "KMS_WIDGET_SECRET": WIDGET_SECRET}
+    env = {
+        "KMS_DEMO": None,
+        "KMS_RATE_LIMIT_PER_MINUTE": "100000",
+        "KMS_WIDGET_SECRET": WIDGET_SECRET,
+    }
     replica = start_server(server.data_dir, env, name="replica")
     try:
         with signed_in(server, "ana.rep") as ana:

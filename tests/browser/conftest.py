@@ -96,8 +96,15 @@ def sign_in_context(context: Any, web: Server, name: str) -> None:
         response.raise_for_status()
         cookie = response.cookies["kms_session"]
     context.add_cookies(
-        [{"name": "kms_session", "value": cookie, "url": web.url, "httpOnly": True,
-          "sameSite": "Strict"}]
+        [
+            {
+                "name": "kms_session",
+                "value": cookie,
+                "url": web.url,
+                "httpOnly": True,
+                "sameSite": "Strict",
+            }
+        ]
     )
 
 

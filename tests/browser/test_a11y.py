@@ -24,8 +24,7 @@ QUERY = "customer says the price is too high"
 # Controls a finger must hit: 44 × 44 px at least (WCAG 2.5.5). Links inside running text
 # are exempt, as the guideline says.
 TARGETS = (
-    "button, input:not([type=checkbox]):not([type=radio]), select, a.btn, nav a, .cite, "
-    "label.check"
+    "button, input:not([type=checkbox]):not([type=radio]), select, a.btn, nav a, .cite, label.check"
 )
 
 
@@ -130,7 +129,7 @@ def test_focus_is_visible_and_esc_returns_to_the_search_box(session_page, web) -
             """() => { const s = getComputedStyle(document.activeElement);
                        return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }"""
         )
-        assert style[0] != "none" and style[1] != "0px" or style[2] != "none", style
+        assert (style[0] != "none" and style[1] != "0px") or style[2] != "none", style
     page.keyboard.press("Escape")
     assert page.evaluate("document.activeElement.id") == "q"
     page.press("#q", "ArrowDown")

@@ -167,8 +167,13 @@ def test_widget_in_crm_page_follows_the_stage(session_page, web) -> None:
     # an unknown CRM stage (signed by the CRM as it names it) is explained, with the names
     # that are known
     now = int(time.time())
-    claims = {"aud": "kms-widget", "sub": "rita.rep", "iat": now, "exp": now + 300,
-              "opp": {"id": "006-HZM-0042", "stage": "Signed in blood"}}
+    claims = {
+        "aud": "kms-widget",
+        "sub": "rita.rep",
+        "iat": now,
+        "exp": now + 300,
+        "opp": {"id": "006-HZM-0042", "stage": "Signed in blood"},
+    }
     page.evaluate("t => KMSWidget.setToken(t)", jwt.encode(claims, WIDGET_SECRET, "HS256"))
     frame.locator(".w-error").wait_for()
     assert "Signed in blood" in frame.locator(".w-error").inner_text()

@@ -31,8 +31,13 @@ def token(user: str = "rita.rep", issued: float | None = None, lifetime: int = 3
         "teams": [],
         "iat": now,
         "exp": now + lifetime,
-        "opp": {"id": "006-HZM-0042", "stage": "Needs Analysis", "industry": "Manufacturing",
-                "competitors": ["Northwind"], "products": ["LumaFlow"]},
+        "opp": {
+            "id": "006-HZM-0042",
+            "stage": "Needs Analysis",
+            "industry": "Manufacturing",
+            "competitors": ["Northwind"],
+            "products": ["LumaFlow"],
+        },
     }
     return jwt.encode(claims, WIDGET_SECRET, algorithm="HS256")
 
@@ -44,8 +49,12 @@ def tampered() -> str:
 
 
 def serve_token(page, value: str) -> None:
-    page.route(TOKEN_URL, lambda route: route.fulfill(
-        status=200, content_type="application/json", body=json.dumps({"token": value})))
+    page.route(
+        TOKEN_URL,
+        lambda route: route.fulfill(
+            status=200, content_type="application/json", body=json.dumps({"token": value})
+        ),
+    )
 
 
 @pytest.mark.parametrize(
@@ -73,7 +82,10 @@ def test_a_bad_token_is_explained_in_the_panel_and_retry_fetches_a_fresh_one(
     assert fits
     box = error.bounding_box()
     frame_box = page.locator("#kms-panel iframe").bounding_box()
-    assert box["x"] >= frame_box["x"] and box["x"] + box["width"] <= frame_box["x"] + frame_box["width"]
+    assert (
+        box["x"] >= frame_box["x"]
+        and box["x"] + box["width"] <= frame_box["x"] + frame_box["width"]
+    )
     assert "kms_" not in page.content() and "kms_" not in error.inner_text()
     screenshot(page, f"crm-widget-{code}.png")
 
@@ -98,8 +110,9 @@ def test_widget_search_snippets_copy_link_and_feedback(session_page, web) -> Non
     with page.expect_response("**/v1/feedback") as vote:
         first.locator(".fb-up").click()
     assert vote.value.status == 201
-    rows = db_rows(web, "select helpful from feedback where asset_id = ? and user_id is not null",
-                   asset_id)
+    rows = db_rows(
+        web, "select helpful from feedback where asset_id = ? and user_id is not null", asset_id
+    )
     assert rows and rows[-1][0] == 1
 
     frame.locator("#w-q").fill("customer says the price is too high")
@@ -112,8 +125,11 @@ def test_widget_search_snippets_copy_link_and_feedback(session_page, web) -> Non
     assert expected.startswith(f"{web.url}/?q=") and "&open=" in expected
     link.click()
     frame.locator(".toast", has_text="Link copied").wait_for()
-    copied = page.frame_locator("#kms-panel iframe").locator("body").evaluate(
-        "() => navigator.clipboard.readText()")
+    copied = (
+        page.frame_locator("#kms-panel iframe")
+        .locator("body")
+        .evaluate("() => navigator.clipboard.readText()")
+    )
     assert copied == expected
     screenshot(page, "crm-widget-search.png")
 
