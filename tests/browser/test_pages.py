@@ -138,14 +138,14 @@ def test_widget_in_crm_page_follows_the_stage(session_page, web) -> None:
     page = session_page("rita.rep")
     page.goto(f"{web.url}/demo/crm.html")
     frame = page.frame_locator("#kms-panel iframe")
-    frame.locator(".rec").first.wait_for()
+    frame.locator("article.rec").first.wait_for()
     assert frame.locator("#stage-name").inner_text() == "Discovery"  # "Needs Analysis"
     before = frame.locator(".rec-reason").all_inner_texts()
     assert before
 
     page.select_option("#stage", "Negotiation/Review")
     frame.locator("#stage-name", has_text="Negotiation").wait_for()
-    frame.locator(".rec").first.wait_for()
+    frame.locator("article.rec").first.wait_for()
     after = frame.locator(".rec-reason").all_inner_texts()
     assert after and after != before
     assert frame.locator("#exit li").count() > 0
@@ -159,7 +159,7 @@ def test_widget_in_crm_page_follows_the_stage(session_page, web) -> None:
     # in Chinese, the reasons are worded in Chinese too (from reason_parts)
     page.evaluate("KMSWidget.update({lang: 'zh'})")
     frame.locator("#stage-name", has_text="商务谈判").wait_for()
-    frame.locator(".rec").first.wait_for()
+    frame.locator("article.rec").first.wait_for()
     chinese = frame.locator(".rec-reason").all_inner_texts()
     assert chinese and all(HAN.search(r) and "opportunity" not in r for r in chinese), chinese
     page.evaluate("KMSWidget.update({lang: 'en'})")

@@ -44,7 +44,11 @@ def token(user: str = "rita.rep", issued: float | None = None, lifetime: int = 3
 
 def tampered() -> str:
     head, _, signature = token().split(".")
-    forged = jwt.encode({"sub": "ada.admin", "aud": "kms-widget"}, "guess", "HS256").split(".")[1]
+    forged = jwt.encode(
+        {"sub": "ada.admin", "aud": "kms-widget"},
+        "a-guessed-secret-of-32-characters-or-so",
+        "HS256",
+    ).split(".")[1]
     return f"{head}.{forged}.{signature}"
 
 
@@ -92,7 +96,7 @@ def test_a_bad_token_is_explained_in_the_panel_and_retry_fetches_a_fresh_one(
     # the CRM's server signs a good one again; "Try again" asks the host page for it
     page.unroute(TOKEN_URL)
     frame.locator("#w-retry").click()
-    frame.locator(".rec").first.wait_for()
+    frame.locator("article.rec").first.wait_for()
     assert frame.locator(".w-error").count() == 0
     assert frame.locator("#stage-name").inner_text() == "Discovery"
 
@@ -102,9 +106,9 @@ def test_widget_search_snippets_copy_link_and_feedback(session_page, web) -> Non
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=web.url)
     page.goto(f"{web.url}/demo/crm.html")
     frame = page.frame_locator("#kms-panel iframe")
-    frame.locator(".rec").first.wait_for()
+    frame.locator("article.rec").first.wait_for()
     # every recommendation has its snippet, a link to copy and helpful / not helpful
-    first = frame.locator(".rec").first
+    first = frame.locator("article.rec").first
     assert first.locator(".rec-snippet").count() == 1
     asset_id = int(first.get_attribute("data-asset-id"))
     with page.expect_response("**/v1/feedback") as vote:
