@@ -33,7 +33,8 @@ class SignedIn(NamedTuple):
     expires_at: datetime
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What is stored of a random token (a session's, a sign-on's state): its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -52,7 +53,7 @@ def open_session(services: Services, session: Session, user: User, method: str) 
     now = utcnow()
     session.add(
         WebSession(
-            token_hash=_digest(token),
+            token_hash=token_digest(token),
             user_id=user.id or 0,
             method=method,
             created_at=now,
@@ -72,7 +73,7 @@ def resolve(services: Services, token: str | None) -> SignedIn | None:
         row = session.exec(
             select(WebSession, User)
             .join(User, col(User.id) == WebSession.user_id)
-            .where(WebSession.token_hash == _digest(token))
+            .where(WebSession.token_hash == token_digest(token))
         ).first()
     if row is None:
         return None
@@ -85,7 +86,7 @@ def resolve(services: Services, token: str | None) -> SignedIn | None:
 def close(services: Services, token: str, actor: str) -> None:
     """Sign out: the session stops working on every replica."""
     with services.db.session() as session:
-        session.exec(delete(WebSession).where(col(WebSession.token_hash) == _digest(token)))
+        session.exec(delete(WebSession).where(col(WebSession.token_hash) == token_digest(token)))
         audit(session, actor, "auth.signout", actor.split(" ", 1)[0])
         session.commit()
 

@@ -11,7 +11,6 @@ sign-in, so the provider stays the source of truth.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import timedelta
 from typing import Any, NamedTuple
@@ -24,7 +23,7 @@ from kms.core.models._types import utcnow
 from kms.core.visibility import TEAM_NAME
 from kms.services.app import Services
 from kms.services.audit import audit
-from kms.services.sessions import open_session
+from kms.services.sessions import open_session, token_digest
 from kms.services.users import ensure_teams
 
 FLOW_MINUTES = 10
@@ -38,17 +37,13 @@ class Flow(NamedTuple):
     next_path: str
 
 
-def _digest(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
-
-
 def start_flow(services: Services, state: str, flow: Flow) -> None:
     now = utcnow()
     with services.db.session() as session:
         session.exec(delete(LoginFlow).where(col(LoginFlow.expires_at) < now))
         session.add(
             LoginFlow(
-                state_hash=_digest(state),
+                state_hash=token_digest(state),
                 expires_at=now + timedelta(minutes=FLOW_MINUTES),
                 **flow._asdict(),
             )
@@ -62,7 +57,7 @@ def take_flow(services: Services, state: str) -> Flow | None:
         return None
     taken = (
         delete(LoginFlow)
-        .where(col(LoginFlow.state_hash) == _digest(state))
+        .where(col(LoginFlow.state_hash) == token_digest(state))
         .returning(
             col(LoginFlow.code_verifier),
             col(LoginFlow.nonce),

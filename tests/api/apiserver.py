@@ -94,12 +94,17 @@ def start_server(
 
 
 def stop_server(server: Server) -> None:
-    server.process.terminate()
+    stop_process(server.process)
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM, and SIGKILL if it has not ended 20 s later."""
+    process.terminate()
     try:
-        server.process.wait(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+        process.kill()
+        process.wait()
 
 
 def cli_key(data_dir: Path, role: str, teams: list[str], name: str) -> str:

@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from apiserver import free_port
+from apiserver import free_port, stop_process
 
 OIDC_DIR = Path(__file__).resolve().parents[1] / "oidc"
 CLIENT_ID = "kms-tests"
@@ -56,9 +56,4 @@ def start_provider(kms_port: int, log_file: Path) -> Provider:
 
 
 def stop_provider(provider: Provider) -> None:
-    provider.process.terminate()
-    try:
-        provider.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        provider.process.kill()
-        provider.process.wait()
+    stop_process(provider.process)

@@ -59,7 +59,6 @@ function roleSelect(id, value) {
 
 /** Add (person = null) or change a person in a dialog. */
 function editPerson(ctx, person, done) {
-  $("#person-dialog")?.remove();
   const name = h("input.input", { id: "pd-name", value: person?.name || "", required: true, disabled: !!person,
     autocomplete: "off", autocapitalize: "none", spellcheck: false });
   const display = h("input.input", { id: "pd-display", value: person?.display_name || "" });
@@ -78,9 +77,7 @@ function editPerson(ctx, person, done) {
     h("div.dialog-f", null,
       h("button.btn", { type: "button", text: t("action.cancel"), onclick: () => dialog.close() }),
       h("button.btn.primary", { type: "submit", text: t("action.save") })));
-  const dialog = h("dialog#person-dialog", { "aria-label": t(person ? "people.edit" : "people.add") }, form);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
+  const dialog = modal("person-dialog", t(person ? "people.edit" : "people.add"), form, async () => {
     const body = { role: role.value, teams: list(teams.value), display_name: display.value.trim() };
     if (password.value) body.password = password.value;
     try {
@@ -93,14 +90,10 @@ function editPerson(ctx, person, done) {
       toast(detailMessage(err), "bad");
     }
   });
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
 }
 
 /** An API key for a person or a team, shown once. */
 function newKey(ctx) {
-  $("#key-dialog")?.remove();
   const label = h("input.input", { id: "kd-name", placeholder: "crm-server" });
   const user = h("input.input", { id: "kd-user", autocapitalize: "none", spellcheck: false });
   const teams = h("input.input", { id: "kd-teams", placeholder: "emea-enterprise" });
@@ -118,9 +111,7 @@ function newKey(ctx) {
     h("div.dialog-f", null,
       h("button.btn", { type: "button", text: t("action.close"), onclick: () => dialog.close() }),
       h("button.btn.primary", { type: "submit", text: t("people.create_key") })));
-  const dialog = h("dialog#key-dialog", { "aria-label": t("people.new_key") }, form);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
+  const dialog = modal("key-dialog", t("people.new_key"), form, async () => {
     try {
       const made = await ctx.api.post("/v1/keys", {
         name: label.value.trim(), role: role.value, user: user.value.trim() || null, teams: list(teams.value),
@@ -134,9 +125,20 @@ function newKey(ctx) {
       toast(detailMessage(err), "bad");
     }
   });
+}
+
+/** A modal dialog around `form`, removed when closed; `submit()` runs on submit. */
+function modal(id, label, form, submit) {
+  $(`#${id}`)?.remove();
+  const dialog = h(`dialog#${id}`, { "aria-label": label }, form);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit();
+  });
   dialog.addEventListener("close", () => dialog.remove());
   document.body.append(dialog);
   dialog.showModal();
+  return dialog;
 }
 
 function detailMessage(err) {
