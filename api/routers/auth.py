@@ -7,6 +7,7 @@ the browser to the provider, which sends it back to ``/v1/auth/oidc/callback``.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Annotated
 
@@ -32,6 +33,10 @@ from kms.services.app import Services
 log = logging.getLogger("kms.api")
 router = APIRouter(prefix="/v1/auth", tags=["sign-in"])
 CALLBACK = "/v1/auth/oidc/callback"
+# the browser that started a sign-on must be the one that finishes it (no login CSRF): it
+# holds the flow's state in a short-lived cookie, sent back on the provider's redirect (Lax:
+# that redirect is a top-level navigation from the provider's site)
+FLOW_COOKIE = "kms_sso_flow"
 NextPath = Annotated[str, Query(max_length=500, description="A page of this site to return to")]
 
 
@@ -123,7 +128,17 @@ def oidc_login(request: Request, services: ServicesDep, next: NextPath = "/") ->
     started = client.authorization(redirect_uri)
     flow = sso.Flow(started["code_verifier"], started["nonce"], redirect_uri, safe_next(next))
     sso.start_flow(services, started["state"], flow)
-    return RedirectResponse(started["url"], status_code=302)
+    response = RedirectResponse(started["url"], status_code=302)
+    response.set_cookie(
+        FLOW_COOKIE,
+        started["state"],
+        max_age=sso.FLOW_MINUTES * 60,
+        path="/v1/auth/oidc/",
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="lax",
+    )
+    return response
 
 
 @router.get("/oidc/callback", status_code=302, responses=error_responses(404))
@@ -136,17 +151,23 @@ def oidc_callback(
 ) -> Response:
     """The provider's return: exchange the code, sign the person in, go where they were."""
     client = _oidc(request, services)
-    flow = sso.take_flow(services, state)
+    mine = hmac.compare_digest(request.cookies.get(FLOW_COOKIE, "").encode(), state.encode())
+    flow = sso.take_flow(services, state) if mine else None
     if flow is None or error or not code:
-        return RedirectResponse("/signin?error=sso", status_code=302)
+        return _forget_flow(RedirectResponse("/signin?error=sso", status_code=302))
     try:
         claims = client.claims(code, flow.redirect_uri, flow.code_verifier, flow.nonce)
         token = sso.sign_in(services, client.issuer, claims, client=_client(request))
     except Unauthorized:
-        return RedirectResponse("/signin?error=inactive", status_code=302)
+        return _forget_flow(RedirectResponse("/signin?error=inactive", status_code=302))
     except Exception:  # the provider said no, or answered something we cannot trust
         log.exception("single sign-on failed")
-        return RedirectResponse("/signin?error=sso", status_code=302)
-    response = RedirectResponse(flow.next_path, status_code=302)
+        return _forget_flow(RedirectResponse("/signin?error=sso", status_code=302))
+    response = _forget_flow(RedirectResponse(flow.next_path, status_code=302))
     _signed_in(request, response, services, token)
+    return response
+
+
+def _forget_flow(response: Response) -> Response:
+    response.delete_cookie(FLOW_COOKIE, path="/v1/auth/oidc/", httponly=True, samesite="lax")
     return response

@@ -115,3 +115,55 @@ def test_single_sign_on_round_trip(page, web) -> None:
     assert any('"oidc"' in str(row[0]) for row in audit)
     page.click("#signout")
     page.wait_for_url("**/signin?signedout=1")
+
+
+def sso_at_provider(page, web, login: str) -> None:
+    """From /signin to the provider, signed in there as ``login`` and consenting."""
+    page.goto(f"{web.url}/signin?next=/")
+    page.wait_for_selector("#sso:not([hidden])")
+    page.click("#sso-link")
+    page.wait_for_url(f"{web.oidc_issuer}/**")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "anything")
+    page.click("button[type=submit]")
+    page.wait_for_selector("button[type=submit]")
+
+
+def test_a_sign_on_finished_in_another_browser_is_refused(page, web) -> None:
+    """Login CSRF: the callback must come back to the browser that started the flow."""
+    sso_at_provider(page, web, "bo.rep")
+    flow_cookies = [c for c in page.context.cookies() if c["name"] == "kms_sso_flow"]
+    assert flow_cookies and flow_cookies[0]["httpOnly"]
+    page.context.clear_cookies(name="kms_sso_flow")  # as if another browser came back
+    page.click("button[type=submit]")
+    page.wait_for_url("**/signin?error=sso")
+    page.wait_for_selector("#signin-notice:not([hidden])")
+    assert "did not complete" in page.inner_text("#signin-notice")
+    assert db_rows(web, "select count(*) from useraccount where name = 'bo.rep'") == [(0,)]
+
+
+def test_an_admin_adds_a_person_in_the_console_who_then_signs_in(session_page, web) -> None:
+    console = session_page("ada.admin")
+    console.goto(f"{web.url}/console#people")
+    console.wait_for_selector("#people-table tbody tr")
+    console.click("#add-person")
+    console.fill("#pd-name", "nia.new")
+    console.select_option("#pd-role", "curator")
+    console.fill("#pd-teams", "emea-enterprise")
+    console.fill("#pd-password", "a long enough password")
+    console.click("#person-dialog button[type=submit]")
+    console.locator("#people-table tr[data-user='nia.new']").wait_for()
+    # a key for her scripts, shown this once
+    console.click("#new-key")
+    console.fill("#kd-user", "nia.new")
+    console.select_option("#kd-role", "curator")
+    console.click("#key-dialog button[type=submit]")
+    key = console.input_value("#kd-key")
+    assert key.startswith("kms_")
+
+    nia = session_page(None)
+    nia.goto(f"{web.url}/signin?next=/console")
+    fill_sign_in(nia, "nia.new", "a long enough password")
+    nia.wait_for_url(f"{web.url}/console")
+    nia.wait_for_selector("#assets-table tbody tr")
+    assert nia.locator("#tabs a[data-tab=people]").is_hidden()  # curators see no People
