@@ -285,7 +285,8 @@ def test_citations_open_the_source_at_its_page_or_section(session_page, web) -> 
 
 
 def test_snippets_keep_only_mark_tags(page, web) -> None:
-    page.goto(web.url + "/")
+    page.goto(web.url + "/signin")  # a page that stays put when nobody is signed in
+    page.wait_for_selector("#name")
     found = page.evaluate(
         """async () => {
           const { setSnippet } = await import('/static/dom.js');
