@@ -8,7 +8,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export KMS_DATA_DIR ?= data
 
-.PHONY: install browser run test check fmt bench clean
+OIDC := tests/oidc
+
+.PHONY: install browser oidc run test check fmt bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,11 +29,19 @@ browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list :lang=zh | grep -q . || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null)
 
+# The real OpenID Connect provider the tests sign in with (panva's oidc-provider, from npm)
+$(OIDC)/node_modules/.package-lock.json: $(OIDC)/package.json $(OIDC)/package-lock.json
+	@command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null)
+	cd $(OIDC) && npm ci --no-audit --no-fund --loglevel=error
+
+oidc: $(OIDC)/node_modules/.package-lock.json
+
 run: install
 	$(BIN)/kms demo   # the demo knowledge base, with a progress bar (idempotent: unchanged files are skipped)
+	# prints the demo sign-in (user and a new password) once the server is ready to serve
 	KMS_DEMO=1 KMS_DEV_ADMIN_KEY=$${KMS_DEV_ADMIN_KEY:-kms_dev_local_demo_key} $(BIN)/kms serve
 
-test: install browser
+test: install browser oidc
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 check: install
@@ -52,4 +62,4 @@ bench: install
 	$(BIN)/python bench/perf.py --sizes $(or $(PERF_SIZES),10000,100000)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(OIDC)/node_modules

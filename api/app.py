@@ -36,12 +36,18 @@ UPLOAD_PATH = "/v1/ingest"
 
 
 def startup(services: Services, state: Any) -> None:
-    """Demo data on first start, the dev key, this replica's indexes caught up with the
-    database (then ``state.ready``), and gap detection. Runs beside the server, so
-    ``/health`` answers (with the replica's lag) while a large replica catches up."""
+    """Demo data on first start, the dev key (and no stale one), this replica's indexes
+    caught up with the database and the models warmed up (then ``state.ready``), the demo's
+    sign-in printed, and gap detection. Runs beside the server, so ``/health`` answers (with
+    the replica's lag) while a large replica catches up."""
+    from kms.services.warmup import warm_up
+
     try:
         _prepare(services)
         services.follower.start()
+        warm_up(services)  # before ready: the first search is as fast as any other
+        if services.settings.demo:
+            _print_demo_sign_in(services)
         state.ready = True
         log.info("index replica %s ready: %s", services.follower.replica, services.follower.lag())
     except Exception as exc:  # stays not ready, and says why
@@ -60,10 +66,25 @@ def _prepare(services: Services) -> None:
         for paths, meta in demo_sources():
             outcome = ingest_paths(services, paths, meta, created_by="demo")
             log.info("demo: %s results, %s errors", len(outcome.results), len(outcome.errors))
-    if settings.dev_admin_key:
-        from kms.services.keys import ensure_key
+    from kms.services.keys import ensure_dev_key
 
-        ensure_key(services, settings.dev_admin_key, "admin", [], "development admin")
+    ensure_dev_key(services, settings.dev_admin_key or None)
+
+
+def _print_demo_sign_in(services: Services) -> None:
+    """The demo's sign-in, on the terminal that started the server (never in a log or a
+    page): a new password at every start."""
+    from kms.services.demo import DEMO_USER, reset_demo_user
+
+    password = reset_demo_user(services)
+    key = services.settings.dev_admin_key
+    lines = [
+        "KMS demo — sign in at /signin",
+        f"  user: {DEMO_USER}    password: {password}    (new at every start)",
+        *([f"  API key for curl: {key}"] if key else []),
+    ]
+    rule = "─" * max(len(line) for line in lines)
+    print("\n".join([rule, *lines, rule]), flush=True)
 
 
 def _detect_gaps(services: Services) -> None:
@@ -100,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = Services(settings, serving=True)
+        services.follower  # noqa: B018 — take this replica's folder now: a taken one stops the start
         app.state.services = services
         boot = threading.Thread(target=startup, args=(services, app.state), name="startup")
         boot.start()
@@ -110,14 +132,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="KMS — sales knowledge search",
         version="0.1.0",
-        description="Stage-aware search over a company's sales knowledge. Authenticate with "
-        "an API key in `X-API-Key` (or `Authorization: Bearer`); every error has the shape "
+        description="Stage-aware search over a company's sales knowledge. Machines "
+        "authenticate with an API key in `X-API-Key` (or `Authorization: Bearer`); people "
+        "sign in (`/v1/auth/login` or single sign-on) and their pages send the session "
+        "cookie plus `X-CSRF-Token` with every change; the CRM widget sends a short-lived "
+        "signed token as `Authorization: Bearer`. Every error has the shape "
         '`{"error": {"code", "message", "detail"}}`.',
         lifespan=lifespan,
     )
     app.state.ready = False
     app.state.failure = ""
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.secure_cookies = settings.secure_cookies
+    app.state.public_url = settings.public_url.rstrip("/")
+    app.state.oidc = None  # the single sign-on client, made on first use
     install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=JSON_BODY_MAX, exempt=(UPLOAD_PATH,))
     if settings.cors_origins:
@@ -125,6 +153,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            # no credentials (cookies) cross-origin: another site's page never acts as a
+            # signed-in person; it sends a key or a widget token
+            allow_credentials=False,
             allow_headers=["X-API-Key", "Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )

@@ -71,6 +71,7 @@ class RequestContext:
                     "status": status,
                     "ms": round((time.perf_counter() - start) * 1000, 1),
                     "key_id": state.get("key_id"),
+                    "user_id": state.get("user_id"),
                 },
             )
             request_id_var.reset(token)

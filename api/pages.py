@@ -1,8 +1,9 @@
 """The pages in web/: rep search (/), the CRM widget (/widget, /widget.js), the curator
-console (/console) and their static files (/static/...).
+console (/console), signing in (/signin) and their static files (/static/...).
 
 The pages are plain HTML + ES modules with no build step; they hold no data and no
-secrets, so they are public. Every call they make goes to /v1 with the caller's key.
+secrets, so they are public. Every call they make goes to /v1 as the signed-in person
+(the session cookie) or, in the CRM widget, with the token the CRM signed.
 ``/demo/crm.html`` (a mock CRM page embedding the widget) is served only in demo mode.
 """
 
@@ -18,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import error_body
 from kms.core.resources import resource_path
 
-PAGES = ("search.html", "widget.html", "console.html", "widget.js", "static")
+PAGES = ("search.html", "widget.html", "console.html", "signin.html", "widget.js", "static")
 
 # Pages may load scripts, styles and images from this origin only, and be framed
 # only where a framing page is expected (the widget).
@@ -53,6 +54,10 @@ def mount_pages(app: FastAPI, web_dir: Path) -> None:
     @app.get("/console", include_in_schema=False)
     def console() -> FileResponse:
         return page("console.html")
+
+    @app.get("/signin", include_in_schema=False)
+    def signin() -> FileResponse:
+        return page("signin.html")
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js() -> FileResponse:

@@ -91,8 +91,11 @@ class Ingestor:
         process: SalesProcess,
         writer: Caller = LOCAL_ADMIN,
         embed: Embed | None = None,
+        reader: object | None = None,
     ) -> None:
+        """``reader``: an engine for reads that need no write lock (default ``engine``)."""
         self.engine = engine
+        self.reader = reader or engine
         self.settings = settings
         self.process = process
         self.writer = writer
@@ -102,6 +105,9 @@ class Ingestor:
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)  # type: ignore[arg-type]
+
+    def read_session(self) -> Session:
+        return Session(self.reader, expire_on_commit=False)  # type: ignore[arg-type]
 
     def run(
         self,
@@ -154,8 +160,10 @@ class Ingestor:
         self, source: SourceFile, job_id: int, done: int
     ) -> tuple[list[UpsertResult], list[ItemError]]:
         """One file, one transaction: its assets, chunks, vectors, index changes and the
-        job's progress commit together (or not at all: the error is then recorded)."""
+        job's progress commit together (or not at all: the error is then recorded). All
+        reading and computing happens before the transaction takes the write lock."""
         try:
+            self._dedup_finder()
             if source.kind == "psmap":
                 results, errors = self._ingest_map(source, job_id, done)
             elif source.kind == "winloss":
@@ -270,7 +278,7 @@ class Ingestor:
         """Vectors for the drafts whose content is new or changed (by source)."""
         if self.embed is None or not drafts:
             return {}
-        with self.session() as session:
+        with self.read_session() as session:
             stored = set(
                 session.exec(
                     select(Asset.source, Asset.content_hash).where(
@@ -332,7 +340,7 @@ class Ingestor:
         return self.settings.stale_after_days
 
     def _enricher(self, session: Session) -> ChunkEnricher:
-        return ChunkEnricher(session, self.classifier, self._dedup_finder(session))
+        return ChunkEnricher(session, self.classifier, self._dedup_finder())
 
     def _refused(self, source: SourceFile, line: int, teams: list[str] | None) -> ItemError | None:
         """A record whose teams the writer may not write into (none of its own teams)."""
@@ -341,12 +349,15 @@ class Ingestor:
             return None
         return ItemError(str(source.path), problem, line=line, field="teams")
 
-    def _dedup_finder(self, session: Session) -> NearDuplicateFinder:
+    def _dedup_finder(self) -> NearDuplicateFinder:
+        """Loaded once per batch, in a read transaction of its own: never while a file's
+        write transaction holds the lock."""
         if self._dedup is None:
             finder = NearDuplicateFinder(self.settings.near_duplicate_threshold)
-            rows = session.exec(
-                select(Chunk.id, Chunk.text).where(Chunk.duplicate_of.is_(None))  # type: ignore[union-attr]
-            ).all()
+            with self.read_session() as session:
+                rows = session.exec(
+                    select(Chunk.id, Chunk.text).where(Chunk.duplicate_of.is_(None))  # type: ignore[union-attr]
+                ).all()
             for chunk_id, text in rows:
                 finder.add(chunk_id or 0, text)
             self._dedup = finder
@@ -363,7 +374,7 @@ class Ingestor:
                 self._dedup.remove(chunk_id)
 
     def _finished_items(self, job_id: int) -> dict[str, str]:
-        with self.session() as session:
+        with self.read_session() as session:
             job = session.get(Job, job_id)
             return dict(job.items) if job is not None else {}
 

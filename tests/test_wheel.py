@@ -69,21 +69,31 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv / "bin"
 
 
+def _env(cwd: Path) -> dict[str, str]:
+    """The environment, less a PYTHONPATH that would import the checkout over the wheel."""
+    env = {**os.environ, "KMS_DATA_DIR": str(cwd / "data"), "KMS_EMBEDDERS": "use"}
+    env.pop("PYTHONPATH", None)
+    return env
+
+
 def _run(bin_dir: Path, code: str, cwd: Path) -> str:
     out = subprocess.run(
-        [str(bin_dir / "python"), "-c", code], cwd=cwd, check=True, capture_output=True, text=True
+        [str(bin_dir / "python"), "-c", code],
+        cwd=cwd,
+        env=_env(cwd),
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return out.stdout.strip()
 
 
 def _serve(bin_dir: Path, cwd: Path) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
-    env = {**os.environ, "KMS_DATA_DIR": str(cwd / "data"), "KMS_EMBEDDERS": "use"}
-    env.pop("PYTHONPATH", None)
     process = subprocess.Popen(
         [str(bin_dir / "kms"), "serve", "--port", str(port)],
         cwd=cwd,
-        env=env,
+        env=_env(cwd),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

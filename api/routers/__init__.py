@@ -1,8 +1,21 @@
 """The /v1 routers, one per area; each route parses, calls one service, returns a model."""
 
-from api.routers import analytics, assets, feedback, gaps, graph, ingest, keys, search
+from api.routers import (
+    analytics,
+    assets,
+    auth,
+    demo,
+    feedback,
+    gaps,
+    graph,
+    ingest,
+    keys,
+    search,
+    users,
+)
 
 ROUTERS = [
+    auth.router,
     search.router,
     assets.router,
     ingest.router,
@@ -11,4 +24,6 @@ ROUTERS = [
     gaps.router,
     analytics.router,
     keys.router,
+    users.router,
+    demo.router,
 ]

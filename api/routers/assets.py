@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, Response
 
-from api.deps import CallerDep, CuratorDep, ServicesDep
+from api.deps import CallerDep, CuratorDep, ServicesDep, WidgetCallerDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
 from kms.core.schemas import AssetDetail, AssetsPublic, AssetUpdate
@@ -49,7 +49,7 @@ def list_assets(
 
 
 @router.get("/{asset_id}", responses=error_responses(404))
-def get_asset(asset_id: Id, services: ServicesDep, caller: CallerDep) -> AssetDetail:
+def get_asset(asset_id: Id, services: ServicesDep, caller: WidgetCallerDep) -> AssetDetail:
     """One asset with its chunks, stage affinities, entities, duplicates and pins."""
     return curate.get_asset(services, caller, asset_id)
 
@@ -80,7 +80,7 @@ def delete_asset(asset_id: Id, services: ServicesDep, caller: CuratorDep) -> Res
     response_class=FileResponse,
     responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(404)},
 )
-def download(asset_id: Id, services: ServicesDep, caller: CallerDep) -> FileResponse:
+def download(asset_id: Id, services: ServicesDep, caller: WidgetCallerDep) -> FileResponse:
     """The original file, as an attachment."""
     path, name, media_type = curate.asset_file(services, caller, asset_id)
     return FileResponse(

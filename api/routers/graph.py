@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CallerDep, ServicesDep
+from api.deps import CallerDep, ServicesDep, WidgetCallerDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
 from api.urls import link_citations
@@ -39,7 +39,7 @@ def problem(problem_id: Id, services: ServicesDep, caller: CallerDep) -> Problem
 @router.get("/entities")
 def entities(
     services: ServicesDep,
-    caller: CallerDep,
+    caller: WidgetCallerDep,
     type: Annotated[EntityType | None, Query()] = None,
     q: Text = None,
     offset: Offset = 0,

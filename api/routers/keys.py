@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import AdminDep, CallerDep, ServicesDep
+from api.deps import AdminDep, ServicesDep, WidgetCallerDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
 from kms.core.schemas import AuditPublic, CallerPublic, KeyCreate, KeyCreated, KeyPublic, KeysPublic
@@ -15,8 +15,8 @@ router = APIRouter(prefix="/v1", tags=["keys"], responses=error_responses(401, 4
 
 
 @router.get("/me")
-def me(caller: CallerDep) -> CallerPublic:
-    """The role and teams of the key making the request."""
+def me(caller: WidgetCallerDep) -> CallerPublic:
+    """The role and teams of whoever makes the request (key, person or widget token)."""
     return CallerPublic(
         name=caller.name,
         role=caller.role,
@@ -32,8 +32,10 @@ def list_keys(services: ServicesDep, caller: AdminDep) -> KeysPublic:
 @router.post("/keys", status_code=201, responses=error_responses(403, 422))
 def create_key(body: KeyCreate, services: ServicesDep, caller: AdminDep) -> KeyCreated:
     """Create a key; the response holds the key itself, shown this once."""
-    value, row = keys.create_key(services, body.role, body.teams, body.name, actor=caller.actor)
-    return KeyCreated(**keys.key_public(row).model_dump(), key=value)
+    value, row = keys.create_key(
+        services, body.role, body.teams, body.name, actor=caller.actor, user=body.user
+    )
+    return KeyCreated(**keys.key_public(row, body.user).model_dump(), key=value)
 
 
 @router.delete("/keys/{key_id}", responses=error_responses(403, 404))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CallerDep, ServicesDep
+from api.deps import ServicesDep, WidgetCallerDep
 from api.errors import error_responses
 from api.urls import link_citations
 from kms.core.schemas import (
@@ -24,14 +24,18 @@ router = APIRouter(prefix="/v1", tags=["search"], responses=error_responses(401,
 
 
 @router.post("/search")
-def search_route(body: SearchRequest, services: ServicesDep, caller: CallerDep) -> SearchResponse:
+def search_route(
+    body: SearchRequest, services: ServicesDep, caller: WidgetCallerDep
+) -> SearchResponse:
     """Ranked results with highlighted snippets, each with the `why` that placed it."""
     with services.search_gate:
         return link_citations(search(services, body, caller))
 
 
 @router.post("/answer")
-def answer_route(body: AnswerRequest, services: ServicesDep, caller: CallerDep) -> AnswerResponse:
+def answer_route(
+    body: AnswerRequest, services: ServicesDep, caller: WidgetCallerDep
+) -> AnswerResponse:
     """The stage-aware answer: passages with citations, problem map, win/loss, stage hints."""
     with services.search_gate:
         return link_citations(answer(services, body, caller))
@@ -39,15 +43,16 @@ def answer_route(body: AnswerRequest, services: ServicesDep, caller: CallerDep) 
 
 @router.post("/recommend")
 def recommend_route(
-    body: Opportunity, services: ServicesDep, caller: CallerDep
+    body: Opportunity, services: ServicesDep, caller: WidgetCallerDep
 ) -> RecommendResponse:
-    """For a CRM opportunity: the few assets that matter at its stage, and why."""
+    """For a CRM opportunity: the few assets that matter at its stage, and why. With a widget
+    token, the opportunity its CRM signed (another `opportunity_id` is 403)."""
     with services.search_gate:
         return link_citations(recommend(services, caller, body))
 
 
 @router.get("/stages")
-def stages_route(services: ServicesDep, caller: CallerDep) -> list[StageHints]:
+def stages_route(services: ServicesDep, caller: WidgetCallerDep) -> list[StageHints]:
     """The stages of the sales process, in order, with their playbook hints."""
     hints = [
         stage_hints(services, resolve_stage(services, "", s.key)) for s in services.process.stages

@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from kms.core.resources import resource_path
 
 DEFAULT_SALES_PROCESS = resource_path("kms.core", "sales_process.yaml")
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class Settings(BaseSettings):
@@ -126,6 +127,63 @@ class Settings(BaseSettings):
         "(development and demo only).",
     )
 
+    session_hours: float = Field(
+        12.0, gt=0, description="How long a sign-in lasts before the person signs in again."
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Wrong passwords in a row that lock a sign-in name."
+    )
+    login_lockout_minutes: int = Field(
+        15, ge=1, description="How long a locked sign-in name stays locked."
+    )
+    secure_cookies: bool = Field(
+        False,
+        description="Mark the session cookie Secure on every response (serve over HTTPS behind "
+        "a proxy); a request that arrives over HTTPS gets a Secure cookie anyway.",
+    )
+    widget_secret: str = Field(
+        "",
+        description="Shared secret (32+ characters) the CRM's server signs widget tokens with "
+        "(JWT, HS256). Empty: widget tokens are refused; a demo server makes up its own.",
+    )
+    widget_audience: str = Field(
+        "kms-widget", description="The `aud` claim a widget token must carry."
+    )
+    widget_token_max_minutes: int = Field(
+        10,
+        ge=1,
+        le=60,
+        description="Longest lifetime (`exp` - `iat`) accepted for a widget token, in minutes.",
+    )
+    oidc_issuer: str = Field(
+        "",
+        description="OpenID Connect issuer URL for single sign-on (its "
+        "`/.well-known/openid-configuration` is read). Empty: no single sign-on.",
+    )
+    oidc_client_id: str = Field("", description="The client id KMS has at the OIDC provider.")
+    oidc_client_secret: str = Field(
+        "", description="The client secret KMS has at the OIDC provider."
+    )
+    oidc_scopes: str = Field(
+        "openid profile email", description="Scopes asked for at single sign-on."
+    )
+    oidc_role_claim: str = Field(
+        "kms_role",
+        description="Claim that holds the person's role (rep, curator or admin); missing or "
+        "other values give `KMS_OIDC_DEFAULT_ROLE`.",
+    )
+    oidc_default_role: Literal["rep", "curator", "admin"] = Field(
+        "rep", description="Role of a single sign-on user whose role claim names none."
+    )
+    oidc_teams_claim: str = Field(
+        "groups", description="Claim that holds the person's teams (a list or comma-separated)."
+    )
+    public_url: str = Field(
+        "",
+        description="The address people reach KMS at (e.g. https://kms.example.com), for the "
+        "single sign-on return address. Empty: taken from each request.",
+    )
+
     @field_validator("embedders", "cors_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
@@ -142,12 +200,27 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _dev_key_only_on_loopback(self) -> Settings:
-        if self.dev_admin_key and self.host not in {"127.0.0.1", "localhost", "::1"}:
+        if self.dev_admin_key and self.host not in LOOPBACK:
             raise ValueError(
                 "KMS_DEV_ADMIN_KEY is for local development only; create real keys with "
                 "`kms keys create` when serving on a network address"
             )
         return self
+
+    @model_validator(mode="after")
+    def _no_weak_widget_secret(self) -> Settings:
+        secret = self.widget_secret
+        weak = len(secret) < 32 or len(set(secret)) < 8
+        if secret and weak and not self.demo:
+            raise ValueError(
+                "KMS_WIDGET_SECRET is too weak: use 32 or more random characters, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            )
+        return self
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def db_url(self) -> str:

@@ -32,7 +32,7 @@ from kms.core.resources import resource_path
 from kms.core.stages import SalesProcess, load_sales_process
 
 WRITE_WAIT_S = 30.0  # how long a writer waits for the write lock
-SIDE_WRITE_WAIT_S = 1.0  # ...and a best-effort write beside a read (query log, gap counts)
+SIDE_WRITE_WAIT_S = 5.0  # ...and a best-effort write beside a read (query log, gap counts)
 Row = TypeVar("Row", bound=SQLModel)
 
 

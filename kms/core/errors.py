@@ -8,8 +8,12 @@
     │   └── ConfigError           an invalid configuration file (names the line)
     ├── NotFound                  absent, or not visible to the caller
     ├── Unauthorized              no or unknown credentials
+    │   ├── BadToken              a widget token that is forged, tampered or malformed
+    │   └── TokenExpired          a widget token past its expiry
     ├── Forbidden                 the role may not do this
+    │   └── CsrfRejected          a signed-in request without its CSRF token, or cross-site
     ├── RateLimited               too many requests
+    │   └── Locked                a sign-in name locked after repeated wrong passwords
     ├── IndexMismatch             database and an index disagree
     └── InstallationError         a file the installation should contain is missing
 
@@ -62,12 +66,28 @@ class Unauthorized(KMSError):
     code = "unauthorized"
 
 
+class BadToken(Unauthorized):
+    code = "bad_token"
+
+
+class TokenExpired(Unauthorized):
+    code = "token_expired"
+
+
 class Forbidden(KMSError):
     code = "forbidden"
 
 
+class CsrfRejected(Forbidden):
+    code = "csrf"
+
+
 class RateLimited(KMSError):
     code = "rate_limited"
+
+
+class Locked(RateLimited):
+    code = "locked"
 
 
 class IndexMismatch(KMSError):

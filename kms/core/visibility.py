@@ -1,8 +1,9 @@
 """Who is asking, and the one rule for what they may see.
 
-A ``Caller`` is built once per request (from an API key) or per command (the CLI) and
-passed into every service and into retrieval. It has no defaults: a forgotten argument is
-a type error, never an admin with no team limit.
+A ``Caller`` is built once per request (from an API key, a person's session or a CRM
+widget token) or per command (the CLI) and passed into every service and into retrieval.
+Who and what it may see have no defaults: a forgotten argument is a type error, never an
+admin with no team limit.
 
 The rule (:func:`visible`): a caller with no team limit (``teams is None`` — admins and
 the local CLI) sees everything; an item with no teams is public; otherwise the caller
@@ -12,12 +13,13 @@ must share a team with the item. Assets, gaps and logged queries all follow it.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from kms.core.errors import Forbidden, InputError, NotFound
 from kms.core.models import Asset, AssetStatus, Role
+from kms.core.schemas import Opportunity
 from kms.core.teams import covers, normalise_teams, teams_of
 
 ROLE_RANK = {Role.rep: 0, Role.curator: 1, Role.admin: 2}
@@ -32,6 +34,9 @@ class Caller:
     role: Role
     teams: tuple[str, ...] | None
     key_id: int | None = None  # the API key, when there is one
+    user_id: int | None = None  # the person, when there is one
+    # a CRM widget token: the opportunity its CRM signed, and good for nothing else
+    opportunity: Opportunity | None = field(default=None, compare=False)
 
     def can_see(self, teams: Collection[str]) -> bool:
         return visible(self, teams)
@@ -41,9 +46,18 @@ class Caller:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
 
     @property
+    def principal(self) -> str:
+        """Whose things these are (jobs, queries, votes): the key, else the person."""
+        if self.key_id is not None:
+            return f"key:{self.key_id}"
+        return f"user:{self.user_id}" if self.user_id is not None else self.name
+
+    @property
     def actor(self) -> str:
         """How the audit log names this caller."""
-        return f"key:{self.key_id} {self.name}" if self.key_id is not None else self.name
+        if self.key_id is not None:
+            return f"key:{self.key_id} {self.name}"
+        return f"user:{self.user_id} {self.name}" if self.user_id is not None else self.name
 
 
 def visible(caller: Caller, teams: Collection[str]) -> bool:

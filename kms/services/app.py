@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -44,6 +45,14 @@ class Services:
         self.classifier = StageClassifier(self.db.process)
         self.write_lock = threading.Lock()
         self.gap_lock = threading.Lock()  # gap detection runs one at a time
+
+    @cached_property
+    def widget_secret(self) -> str:
+        """What widget tokens are signed with: the setting, or on a demo server (one process,
+        its own demo CRM page) a random secret for this run; empty: no widget tokens."""
+        if self.settings.widget_secret or not self.settings.demo:
+            return self.settings.widget_secret
+        return secrets.token_urlsafe(32)
 
     @property
     def process(self) -> SalesProcess:

@@ -1,7 +1,7 @@
 """Feedback: helpful / not helpful on one result of a logged query.
 
-A caller votes on its own queries (admins on any); one vote per key, query and asset —
-voting again replaces the vote. The asset must be visible to the caller. A not-helpful
+A caller votes on its own queries (admins on any); one vote per key (or person), query and
+asset — voting again replaces the vote. The asset must be visible to the caller. A not-helpful
 vote raises (or counts on) the ``negative_feedback`` gap of that query.
 """
 
@@ -21,7 +21,8 @@ from kms.services.gapdetect import sync_feedback_gaps
 def give_feedback(services: Services, caller: Caller, vote: FeedbackCreate) -> FeedbackPublic:
     with services.db.session() as session:
         query = session.get(QueryLog, vote.query_id)
-        if query is None or (caller.teams is not None and query.key_id != caller.key_id):
+        mine = query is not None and (query.key_id, query.user_id) == _asker(caller)
+        if query is None or (caller.teams is not None and not mine):
             raise NotFound(f"no query {vote.query_id}", {"query_id": vote.query_id})
         visible_asset(session, caller, vote.asset_id)
         row = session.exec(
@@ -29,9 +30,11 @@ def give_feedback(services: Services, caller: Caller, vote: FeedbackCreate) -> F
                 Feedback.query_id == vote.query_id,
                 Feedback.asset_id == vote.asset_id,
                 Feedback.key_id == caller.key_id,
+                Feedback.user_id == caller.user_id,
             )
         ).first() or Feedback(query_id=vote.query_id, asset_id=vote.asset_id, helpful=vote.helpful)
-        row.helpful, row.comment, row.key_id = vote.helpful, vote.comment, caller.key_id
+        row.helpful, row.comment = vote.helpful, vote.comment
+        row.key_id, row.user_id = _asker(caller)
         row.created_at = utcnow()
         session.add(row)
         session.flush()
@@ -46,3 +49,8 @@ def give_feedback(services: Services, caller: Caller, vote: FeedbackCreate) -> F
             gap_id=gap_id if not vote.helpful else None,
             created_at=row.created_at,
         )
+
+
+def _asker(caller: Caller) -> tuple[int | None, int | None]:
+    """The (key, person) pair a query or vote is recorded under."""
+    return caller.key_id, caller.user_id

@@ -47,7 +47,9 @@ def ingest_paths(
         return embed_draft(services.embedders, draft)
 
     db = services.db
-    ingestor = Ingestor(db.write_engine, services.settings, services.process, writer, embed)
+    ingestor = Ingestor(
+        db.write_engine, services.settings, services.process, writer, embed, reader=db.engine
+    )
     with services.write_lock:
         outcome = ingestor.run(sources, job_id, on_progress=on_progress)
     FILES_INGESTED.inc(sum(1 for r in outcome.results if r.status != "unchanged"))

@@ -153,7 +153,7 @@ def _fail(services: Services, job_id: int, message: str) -> None:
 
 
 def job_owner(caller: Caller) -> str:
-    return f"key:{caller.key_id}" if caller.key_id is not None else caller.name
+    return caller.principal
 
 
 def get_job(services: Services, caller: Caller, job_id: int) -> JobPublic:

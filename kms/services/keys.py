@@ -1,7 +1,12 @@
-"""API keys: created once, stored hashed, compared in constant time.
+"""API keys, for machines: created once, stored hashed, compared in constant time.
 
 A key reads ``kms_<prefix>_<secret>``. Keys are 32 random bytes, so a plain SHA-256
 (not a slow password hash) is the right digest: there is nothing to brute-force.
+
+An admin makes a key for a team (its own role and teams) or for a person (``user``): such
+a key sees what the person sees — their teams, at most their role — and stops working
+when they are deactivated. The development key (``KMS_DEV_ADMIN_KEY``) is marked as such
+and revoked at the next start that does not set it.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ import secrets
 from sqlmodel import select
 
 from kms.core.errors import InputError, NotFound, Unauthorized
-from kms.core.models import ApiKey, Role, Team
+from kms.core.models import ApiKey, Role, User
 from kms.core.schemas import KeyPublic, KeysPublic
-from kms.core.visibility import Caller, clean_teams
+from kms.core.visibility import ROLE_RANK, Caller, clean_teams
 from kms.services.app import Services
 from kms.services.audit import audit
+from kms.services.users import ensure_teams, find_user
 
 
 def _digest(key: str) -> str:
@@ -31,27 +37,50 @@ def create_key(
     name: str = "",
     actor: str = "cli",
     value: str | None = None,
+    user: str | None = None,
+    dev: bool = False,
 ) -> tuple[str, ApiKey]:
-    """A new key; the plain text is returned once and never stored."""
+    """A new key, for ``teams`` or for the person named ``user``; the plain text is
+    returned once and never stored."""
     try:
         role_ = Role(role)
     except ValueError as exc:
         raise InputError(
             f"role must be one of rep, curator, admin, not '{role}'", {"field": "role"}
         ) from exc
+    if user and teams:
+        raise InputError("a key for a person takes their teams: leave teams empty")
     teams = clean_teams(teams)  # reserved and malformed names refused before anything is written
     prefix = secrets.token_hex(4)
     key = value or f"kms_{prefix}_{secrets.token_urlsafe(32)}"
     if value:
         prefix = _prefix_of(value) or prefix
     with services.db.session() as session:
-        for team in teams:
-            if session.get(Team, team) is None:
-                session.add(Team(name=team))
-        row = ApiKey(name=name, prefix=prefix, key_hash=_digest(key), role=role_, teams=teams)
+        owner = find_user(session, user) if user else None
+        if user and owner is None:
+            raise InputError(f"no user '{user[:64]}'", {"field": "user"})
+        ensure_teams(session, teams)
+        row = ApiKey(
+            name=name,
+            prefix=prefix,
+            key_hash=_digest(key),
+            role=role_,
+            teams=teams,
+            user_id=owner.id if owner else None,
+            dev=dev,
+        )
         session.add(row)
         session.flush()
-        audit(session, actor, "key.create", f"key:{row.id}", role=role_, teams=teams, name=name)
+        audit(
+            session,
+            actor,
+            "key.create",
+            f"key:{row.id}",
+            role=role_,
+            teams=teams,
+            name=name,
+            user=owner.name if owner else None,
+        )
         session.commit()
         return key, row
 
@@ -73,22 +102,51 @@ def authenticate(services: Services, key: str | None) -> Caller:
             query = query.where(ApiKey.prefix == prefix)
         for row in session.exec(query).all():
             if hmac.compare_digest(row.key_hash, digest):
-                teams = tuple(row.teams) if row.role != Role.admin else None
-                return Caller(
-                    name=row.name or f"key:{row.id}",
-                    role=row.role,
-                    teams=teams,
-                    key_id=row.id,
-                )
+                owner = session.get(User, row.user_id) if row.user_id is not None else None
+                if row.user_id is not None and (owner is None or not owner.active):
+                    break
+                return _caller(row, owner)
     raise Unauthorized("unknown or revoked API key")
 
 
-def ensure_key(services: Services, value: str, role: str, teams: list[str], name: str) -> None:
-    """Create a key with a fixed value unless it exists (development and demo only)."""
-    try:
-        authenticate(services, value)
-    except Unauthorized:
-        create_key(services, role, teams, name=name, actor="startup", value=value)
+def _caller(row: ApiKey, owner: User | None) -> Caller:
+    """A team key: its role and teams. A person's key: at most their role, their teams."""
+    name = row.name or f"key:{row.id}"
+    if owner is None:
+        teams = tuple(row.teams) if row.role != Role.admin else None
+        return Caller(name=name, role=row.role, teams=teams, key_id=row.id)
+    role = min(row.role, owner.role, key=lambda r: ROLE_RANK[r])
+    teams = None if role == Role.admin else tuple(owner.teams)
+    return Caller(name=name, role=role, teams=teams, key_id=row.id, user_id=owner.id)
+
+
+def ensure_dev_key(services: Services, value: str | None) -> None:
+    """The development admin key: created when set and missing; every other development
+    key (an earlier start's) is revoked, so a key stops working once it is unset."""
+    digest = _digest(value) if value else None
+    with services.db.session() as session:
+        stale = session.exec(
+            select(ApiKey).where(ApiKey.dev == True, ApiKey.revoked == False)  # noqa: E712
+        ).all()
+        present = False
+        for row in stale:
+            if digest is not None and hmac.compare_digest(row.key_hash, digest):
+                present = True
+                continue
+            row.revoked = True
+            session.add(row)
+            audit(session, "startup", "key.revoke", f"key:{row.id}", reason="dev key unset")
+        session.commit()
+    if value and not present:
+        create_key(
+            services,
+            "admin",
+            [],
+            name="development admin",
+            actor="startup",
+            value=value,
+            dev=True,
+        )
 
 
 def revoke_key(services: Services, key_id: int, actor: str) -> bool:
@@ -103,13 +161,14 @@ def revoke_key(services: Services, key_id: int, actor: str) -> bool:
         return True
 
 
-def key_public(row: ApiKey) -> KeyPublic:
+def key_public(row: ApiKey, user: str | None = None) -> KeyPublic:
     return KeyPublic(
         id=row.id or 0,
         name=row.name,
         prefix=row.prefix,
         role=row.role.value,
         teams=list(row.teams),
+        user=user,
         revoked=row.revoked,
         created_at=row.created_at,
     )
@@ -118,7 +177,9 @@ def key_public(row: ApiKey) -> KeyPublic:
 def list_keys(services: Services) -> KeysPublic:
     with services.db.session() as session:
         rows = session.exec(select(ApiKey).order_by(ApiKey.id)).all()  # type: ignore[arg-type]
-        return KeysPublic(data=[key_public(r) for r in rows], count=len(rows))
+        names = {u.id: u.name for u in session.exec(select(User)).all()}
+        data = [key_public(r, names.get(r.user_id) if r.user_id else None) for r in rows]
+        return KeysPublic(data=data, count=len(rows))
 
 
 def revoke(services: Services, key_id: int, caller: Caller) -> KeyPublic:

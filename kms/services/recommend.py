@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlmodel import Session
+from sqlalchemy import Integer, cast
+from sqlmodel import Session, col, select
 
 from index.ranking import Ranked
 from kms.core.errors import InputError
 from kms.core.graph import find_entity, slug
-from kms.core.models import EntityType
+from kms.core.models import Entity, EntityType, Relation
 from kms.core.schemas import (
     Opportunity,
     ReasonPart,
@@ -37,9 +38,11 @@ from kms.services.search import (
     retrieve,
     to_hit,
 )
+from kms.services.widget_tokens import bound_opportunity
 from kms.services.winloss import summarise
 
 RETRIEVAL_SIGNALS = {"bm25", "minilm", "use"}
+BATTLECARD = "battlecard"
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,7 @@ def opportunity_text(opp: Opportunity, stage: StageSpec, limit: int) -> str:
 
 
 def recommend(services: Services, caller: Caller, opp: Opportunity) -> RecommendResponse:
+    opp = bound_opportunity(caller, opp)  # a widget token answers for its signed context
     process = services.process
     key = process.resolve(opp.stage)
     spec = process.get(key) if key else None
@@ -141,7 +145,8 @@ def recommend(services: Services, caller: Caller, opp: Opportunity) -> Recommend
         ind_key = industry[0] if industry else None
         result = retrieve(services, session, request, caller, first and first[0], ind_key)
         context = ReasonContext(spec, "", first and first[1], industry and industry[1])
-        picks = _picks(result, spec.key, opp.limit)
+        deal = {key for key, _ in competitors}
+        picks = _picks(result, spec.key, opp.limit, _off_deal_battlecards(session, result, deal))
         load_shown(session, result.facts, picks)
         recommendations = [_recommendation(result, r, query, context) for r in picks]
         winloss = [
@@ -180,11 +185,46 @@ def _entity(
     return entity.key, entity.name_en or entity.name_zh or value.strip()
 
 
-def _picks(result: Retrieval, stage_key: str, limit: int) -> list[Ranked]:
-    """Assets tagged for the stage first (in rank order), then the rest."""
-    at_stage = [r for r in result.ranked if stage_key in result.facts.stages.get(r.chunk_id, {})]
-    others = [r for r in result.ranked if r not in at_stage]
+def _picks(result: Retrieval, stage_key: str, limit: int, skip: set[int]) -> list[Ranked]:
+    """Assets tagged for the stage first (in rank order), then the rest; none in ``skip``."""
+    ranked = [r for r in result.ranked if r.asset_id not in skip]
+    at_stage = [r for r in ranked if stage_key in result.facts.stages.get(r.chunk_id, {})]
+    others = [r for r in ranked if r not in at_stage]
     return (at_stage + others)[:limit]
+
+
+def _off_deal_battlecards(session: Session, result: Retrieval, deal: set[str]) -> set[int]:
+    """Battlecards about a competitor that is not in the deal (all of them when the deal
+    names none): a rep facing Northwind gains nothing from the DataForge card.
+
+    A battlecard is about the competitors it mentions most (at least half as often as its
+    most-mentioned one); a card that mentions no competitor is kept.
+    """
+    cards = {
+        str(r.asset_id) for r in result.ranked if result.facts.assets[r.asset_id].kind == BATTLECARD
+    }
+    if not cards:
+        return set()
+    rows = session.exec(
+        select(Relation.src_id, Entity.key, Relation.weight)
+        .join(Entity, col(Entity.id) == cast(col(Relation.dst_id), Integer))
+        .where(
+            Relation.src_type == "asset",
+            col(Relation.src_id).in_(cards),
+            Relation.type == "mentions",
+            Relation.dst_type == "entity",
+            Entity.type == EntityType.competitor,
+        )
+    ).all()
+    weights: dict[int, dict[str, float]] = {}
+    for src_id, key, weight in rows:
+        weights.setdefault(int(src_id), {})[key] = weight
+    off: set[int] = set()
+    for card, mentioned in weights.items():
+        top = max(mentioned.values())
+        if not {k for k, w in mentioned.items() if w >= top / 2} & deal:
+            off.add(card)
+    return off
 
 
 def _recommendation(

@@ -274,6 +274,7 @@ def log_query(
             inferred_stage=result.stage.key if result.stage and not result.stage.given else None,
             teams=list(caller.teams or []),
             key_id=caller.key_id,
+            user_id=caller.user_id,
             results=len(result.ranked),
             top_asset_ids=[r.asset_id for r in result.ranked[:10]],
             confidence=confidence,

@@ -2,7 +2,9 @@
 
 It listens on a free port with its own data directory and the shared embedding cache
 (``.cache/test-embeddings``), so only the first run encodes the demo with the real models.
-``cli_key`` creates keys with ``kms keys create`` against the same data directory.
+``cli_key`` creates keys with ``kms keys create`` and ``cli_user`` people with
+``kms users add``, against the same data directory; ``signed_in`` is a client holding a
+person's session (the cookie, and the CSRF token a page would send).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,8 @@ UPLOAD_LIMIT = 2 * 1024 * 1024
 CRM_ORIGIN = "https://crm.example.com"
 CANARY = "CANARY-EMEA-7Q2X"
 EMEA = "emea-enterprise"
+WIDGET_SECRET = "kms-tests-widget-secret-" + "x7Q2p9Lk" * 4
+PASSWORD = "correct horse battery staple"
 START_TIMEOUT_S = 900  # the first run encodes the demo with the real models
 
 
@@ -51,17 +57,22 @@ class Server:
         return self.log_file.read_text(encoding="utf-8", errors="replace").splitlines()
 
 
-def start_server(data_dir: Path, extra_env: dict[str, str]) -> Server:
-    port = free_port()
+def start_server(
+    data_dir: Path, extra_env: dict[str, str | None], port: int | None = None, name: str = ""
+) -> Server:
+    """A server on ``data_dir`` (``name``: a second one on the same data, with its own log)."""
+    port = port or free_port()
     env = {
         **os.environ,
         "KMS_DATA_DIR": str(data_dir),
         "KMS_EMBED_CACHE_DIR": str(EMBED_CACHE),
         "KMS_DEV_ADMIN_KEY": ADMIN_KEY,
+        "KMS_WIDGET_SECRET": WIDGET_SECRET,
         **extra_env,
     }
+    env = {k: v for k, v in env.items() if v is not None}
     data_dir.mkdir(parents=True, exist_ok=True)
-    log_file = data_dir.parent / f"{data_dir.name}-server.log"
+    log_file = data_dir.parent / f"{data_dir.name}-{name or 'server'}.log"
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
     with log_file.open("wb") as log:
@@ -83,12 +94,17 @@ def start_server(data_dir: Path, extra_env: dict[str, str]) -> Server:
 
 
 def stop_server(server: Server) -> None:
-    server.process.terminate()
+    stop_process(server.process)
+
+
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM, and SIGKILL if it has not ended 20 s later."""
+    process.terminate()
     try:
-        server.process.wait(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+        process.kill()
+        process.wait()
 
 
 def cli_key(data_dir: Path, role: str, teams: list[str], name: str) -> str:
@@ -99,6 +115,36 @@ def cli_key(data_dir: Path, role: str, teams: list[str], name: str) -> str:
     env = {**os.environ, "KMS_DATA_DIR": str(data_dir)}
     out = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=True)
     return out.stdout.strip().splitlines()[-1]
+
+
+def cli_user(
+    data_dir: Path, name: str, role: str, teams: list[str], password: str = PASSWORD
+) -> None:
+    """``kms users add`` (the password on standard input)."""
+    command = [sys.executable, "-m", "kms.cli", "users", "add", name, "--role", role]
+    for team in teams:
+        command += ["--team", team]
+    command.append("--password-stdin")
+    env = {**os.environ, "KMS_DATA_DIR": str(data_dir)}
+    subprocess.run(
+        command,
+        cwd=REPO,
+        env=env,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+@contextmanager
+def signed_in(server: Server, name: str, password: str = PASSWORD) -> Iterator[httpx.Client]:
+    """A client signed in as ``name``: the session cookie, and the CSRF token on changes."""
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        response = client.post("/v1/auth/login", json={"name": name, "password": password})
+        response.raise_for_status()
+        client.headers["X-CSRF-Token"] = response.json()["csrf"]
+        yield client
 
 
 def wait_for_job(client: httpx.Client, job_id: int, timeout: float = 120) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""Fixtures for the API tests: one real uvicorn server per session, four keys.
+"""Fixtures for the API tests: one real uvicorn server per session, four keys, four people.
 
 The server (``apiserver.start_server``) runs ``uvicorn --factory api.app:create_app`` with
 ``KMS_DEMO=1`` in a fresh data directory, so the demo knowledge base is built at start-up
 (the embedding cache is shared, so only the first run encodes). Keys: the development admin
 key, and a rep with no team, a rep in ``emea-enterprise`` and a curator with no team, all
-created with ``kms keys create`` against the same data directory.
+created with ``kms keys create`` against the same data directory. People (``kms users
+add``, password ``apiserver.PASSWORD``): ``ana.rep`` (rep, no team), ``emil.emea`` (rep in
+``emea-enterprise``), ``cora.curator`` (curator, no team) and ``ada.admin`` (admin).
 
 Every module here is marked ``xdist_group("api-server")``: with ``--dist loadgroup`` they
 all run on one worker, which starts the server once.
@@ -15,13 +17,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from apiserver import CRM_ORIGIN, EMEA, UPLOAD_LIMIT, Server, cli_key, start_server, stop_server
+from apiserver import (
+    CRM_ORIGIN,
+    EMEA,
+    UPLOAD_LIMIT,
+    Server,
+    cli_key,
+    cli_user,
+    start_server,
+    stop_server,
+)
+
+PEOPLE = {
+    "ana.rep": ("rep", []),
+    "emil.emea": ("rep", [EMEA]),
+    "cora.curator": ("curator", []),
+    "ada.admin": ("admin", []),
+}
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("api") / "data"
-    env = {
+    env: dict[str, str | None] = {
         "KMS_DEMO": "1",
         "KMS_RATE_LIMIT_PER_MINUTE": "100000",
         "KMS_UPLOAD_MAX_BYTES": str(UPLOAD_LIMIT),
@@ -32,6 +50,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         running.keys["rep"] = cli_key(data_dir, "rep", [], "rep-no-team")
         running.keys["rep_emea"] = cli_key(data_dir, "rep", [EMEA], "rep-emea")
         running.keys["curator"] = cli_key(data_dir, "curator", [], "curator-no-team")
+        for name, (role, teams) in PEOPLE.items():
+            cli_user(data_dir, name, role, teams)
         yield running
     finally:
         stop_server(running)

@@ -22,10 +22,12 @@ from kms.core.config import Settings
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
 
 PUBLIC = "public"
+SIGN_IN = "sign-in"  # signing in and out: no credential needed (tests/api/test_api_signin.py)
 RANKS = {"rep": 0, "curator": 1, "admin": 2}
 MISSING = 987_654
 
-# (method, path) → who may call it. Pages and docs are public; every /v1 route needs a key.
+# (method, path) → who may call it. Pages and docs are public; signing in needs nothing;
+# every other /v1 route needs a credential (key, session or widget token).
 ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/health"): PUBLIC,
     ("GET", "/ready"): PUBLIC,
@@ -38,7 +40,15 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/widget"): PUBLIC,
     ("GET", "/widget.js"): PUBLIC,
     ("GET", "/console"): PUBLIC,
+    ("GET", "/signin"): PUBLIC,
     ("GET", "/demo/crm.html"): PUBLIC,
+    ("GET", "/v1/auth/config"): SIGN_IN,
+    ("POST", "/v1/auth/login"): SIGN_IN,
+    ("GET", "/v1/auth/session"): SIGN_IN,
+    ("POST", "/v1/auth/logout"): SIGN_IN,
+    ("GET", "/v1/auth/oidc/login"): SIGN_IN,
+    ("GET", "/v1/auth/oidc/callback"): SIGN_IN,
+    ("GET", "/demo/widget-token"): "rep",
     ("MOUNT", "/static"): PUBLIC,
     ("POST", "/v1/search"): "rep",
     ("POST", "/v1/answer"): "rep",
@@ -67,6 +77,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/v1/keys"): "admin",
     ("DELETE", "/v1/keys/{key_id}"): "admin",
     ("GET", "/v1/audit"): "admin",
+    ("GET", "/v1/users"): "admin",
+    ("POST", "/v1/users"): "admin",
+    ("PATCH", "/v1/users/{user_id}"): "admin",
 }
 
 # A valid body per route that takes one (so only authorisation can fail).
@@ -79,8 +92,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/gaps"): {"title": "never created"},
     ("PATCH", "/v1/gaps/{gap_id}"): {},
     ("POST", "/v1/keys"): {"role": "rep"},
+    ("POST", "/v1/users"): {"name": "never-created", "role": "rep"},
+    ("PATCH", "/v1/users/{user_id}"): {},
 }
-V1 = sorted(k for k, v in ACCESS.items() if v != PUBLIC)
+V1 = sorted(k for k, v in ACCESS.items() if v not in (PUBLIC, SIGN_IN))
 WITH_ID = [k for k in V1 if "{" in k[1]]
 
 
@@ -98,7 +113,7 @@ def inventory() -> set[tuple[str, str]]:
 
 def call(server: Server, who: str | None, route: tuple[str, str], ids: int = MISSING) -> Any:
     method, path = route
-    url = path.format(asset_id=ids, job_id=ids, problem_id=ids, gap_id=ids, key_id=ids)
+    url = path.format(asset_id=ids, job_id=ids, problem_id=ids, gap_id=ids, key_id=ids, user_id=ids)
     kwargs: dict[str, Any] = {}
     if route in BODIES:
         kwargs["json"] = BODIES[route]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
 
 EXAMPLES = 20
-ADMIN_ONLY = ("/v1/keys", "/v1/audit")
+ADMIN_ONLY = ("/v1/keys", "/v1/audit", "/v1/users")
 SKIP = {("DELETE", "/v1/keys/{key_id}")}
 
 

@@ -1,14 +1,24 @@
-"""Helpers for the browser tests: read the server's database, save screenshots."""
+"""Helpers for the browser tests: read the server's database, save screenshots.
+
+Screenshots go to ``tests/artifacts/screenshots`` (not committed); with
+``KMS_UPDATE_SCREENSHOTS=1`` they replace the README's pictures in ``docs/screenshots``.
+"""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
 from apiserver import Server
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = (
+    REPO / "docs" / "screenshots"
+    if os.environ.get("KMS_UPDATE_SCREENSHOTS") == "1"
+    else REPO / "tests" / "artifacts" / "screenshots"
+)
 
 
 def db_rows(server: Server, sql: str, *params: object) -> list[tuple[object, ...]]:

@@ -1,9 +1,9 @@
 """The pages in a real browser against a real server with the demo knowledge base.
 
-Rep search in Chinese and English with a feedback click; the widget inside the mock CRM
-page following a stage change; a curator retiring an asset that then leaves rep search;
-a gap from an empty search on the gaps board; a rep key refused on the console. The
-screenshots in docs/screenshots/ are taken here.
+Rep search in Chinese and English with a feedback click (after signing in through the
+form); the widget inside the mock CRM page following a stage change (a new signed token
+each time); a curator retiring an asset that then leaves rep search; a gap from an empty
+search on the gaps board; a rep refused on the console. Screenshots: ``browserkit``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import time
 
+import jwt
 import pytest
+from apiserver import ADMIN_KEY, PASSWORD, WIDGET_SECRET
 from browserkit import db_rows, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser-server")]
@@ -48,12 +50,16 @@ def test_rep_search_in_chinese_and_english_with_feedback(zh_page, web) -> None:
     page = zh_page
     started = time.perf_counter()
     page.goto(web.url + "/")
-    # the key is asked for once, with the help that says where a key comes from
-    page.wait_for_selector("#key-dialog[open]")
-    assert "KMS_DEV_ADMIN_KEY" in page.inner_text("#key-dialog")
-    page.fill("#key-input", web.keys["rep"])
-    page.click("#key-dialog button[type=submit]")
-    page.wait_for_selector("#key-dialog", state="detached")
+    # not signed in: the sign-in page, which says where the demo sign-in is, never what
+    page.wait_for_url("**/signin?next=*")
+    page.wait_for_selector("#demo-hint:not([hidden])")
+    assert "make run" in page.inner_text("#demo-hint")
+    assert ADMIN_KEY not in page.content() and "kms_" not in page.inner_text("body")
+    page.fill("#name", "rita.rep")
+    page.fill("#password", PASSWORD)
+    page.click("#signin-submit")
+    page.wait_for_url(web.url + "/")
+    page.wait_for_selector("#user-slot .who")
     assert page.evaluate("document.activeElement.id") == "q"
     assert page.inner_text("#search-form button[type=submit]") == "搜索"  # zh from the browser
 
@@ -110,8 +116,9 @@ def test_rep_search_in_chinese_and_english_with_feedback(zh_page, web) -> None:
     print(f"rep search round trip: {time.perf_counter() - started:.1f}s")
 
 
-def test_first_render(page, web) -> None:
+def test_first_render(session_page, web) -> None:
     """Prints how fast the search page first renders (a figure, not a pass/fail bound)."""
+    page = session_page("rita.rep")
     figures = []
     for _ in range(3):
         page.goto(web.url + "/")
@@ -124,62 +131,75 @@ def test_first_render(page, web) -> None:
         )
     dcl, fcp = (sorted(values)[1] for values in zip(*figures, strict=True))
     print(f"search page, median of 3: first paint {fcp:.0f} ms, DOMContentLoaded {dcl:.0f} ms")
-    assert page.evaluate("document.activeElement.id") in {"q", "key-input"}
+    assert page.evaluate("document.activeElement.id") == "q"
 
 
-def test_widget_in_crm_page_follows_the_stage(page, web) -> None:
-    page.goto(f"{web.url}/demo/crm.html#key={web.keys['rep']}")
+def test_widget_in_crm_page_follows_the_stage(session_page, web) -> None:
+    page = session_page("rita.rep")
+    page.goto(f"{web.url}/demo/crm.html")
     frame = page.frame_locator("#kms-panel iframe")
-    frame.locator(".rec").first.wait_for()
+    frame.locator("article.rec").first.wait_for()
     assert frame.locator("#stage-name").inner_text() == "Discovery"  # "Needs Analysis"
     before = frame.locator(".rec-reason").all_inner_texts()
     assert before
 
     page.select_option("#stage", "Negotiation/Review")
     frame.locator("#stage-name", has_text="Negotiation").wait_for()
-    frame.locator(".rec").first.wait_for()
+    frame.locator("article.rec").first.wait_for()
     after = frame.locator(".rec-reason").all_inner_texts()
     assert after and after != before
     assert frame.locator("#exit li").count() > 0
-    page.wait_for_timeout(300)  # let the frame settle its height
+    # the host page holds a signed token, never a key
+    assert "kms_" not in page.content() and "data-api-key" not in page.content()
+    page.wait_for_function(
+        "() => document.querySelector('#kms-panel iframe').getBoundingClientRect().height > 400"
+    )
     screenshot(page, "crm-widget.png")
 
     # in Chinese, the reasons are worded in Chinese too (from reason_parts)
     page.evaluate("KMSWidget.update({lang: 'zh'})")
     frame.locator("#stage-name", has_text="商务谈判").wait_for()
-    frame.locator(".rec").first.wait_for()
+    frame.locator("article.rec").first.wait_for()
     chinese = frame.locator(".rec-reason").all_inner_texts()
     assert chinese and all(HAN.search(r) and "opportunity" not in r for r in chinese), chinese
     page.evaluate("KMSWidget.update({lang: 'en'})")
 
-    # an unknown CRM stage is explained, with the names that are known
-    page.evaluate("KMSWidget.update({stage: 'Signed in blood'})")
+    # an unknown CRM stage (signed by the CRM as it names it) is explained, with the names
+    # that are known
+    now = int(time.time())
+    claims = {
+        "aud": "kms-widget",
+        "sub": "rita.rep",
+        "iat": now,
+        "exp": now + 300,
+        "opp": {"id": "006-HZM-0042", "stage": "Signed in blood"},
+    }
+    page.evaluate("t => KMSWidget.setToken(t)", jwt.encode(claims, WIDGET_SECRET, "HS256"))
     frame.locator(".w-error").wait_for()
     assert "Signed in blood" in frame.locator(".w-error").inner_text()
 
 
-def test_rep_key_is_refused_on_the_console(page, web) -> None:
-    page.goto(f"{web.url}/console#key={web.keys['rep']}")
-    page.wait_for_selector("#key-dialog[open] .notice.bad:not([hidden])")
-    message = page.inner_text("#key-dialog .notice.bad")
-    assert "rep key" in message and "curator" in message
+def test_a_rep_is_refused_on_the_console(session_page, web) -> None:
+    page = session_page("rita.rep")
+    page.goto(f"{web.url}/console")
+    page.wait_for_selector("#refused")
+    message = page.inner_text("#refused")
+    assert "rep" in message and "curator" in message
     assert page.locator("#assets-table").count() == 0
 
 
-def test_curator_retires_an_asset_and_rep_search_drops_it(browser, web) -> None:
-    rep = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
-    rep_page = rep.new_page()
-    rep_page.goto(f"{web.url}/#key={web.keys['rep']}")
+def test_curator_retires_an_asset_and_rep_search_drops_it(session_page, web) -> None:
+    rep_page = session_page("rita.rep")
+    rep_page.goto(f"{web.url}/")
     search(rep_page, RETIRE_QUERY)
     ids = result_ids(rep_page)
     assert ids
     target = ids[0]
     title = rep_page.locator("#results .result .result-title").first.inner_text()
 
-    curator = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
-    console = curator.new_page()
+    console = session_page("carl.curator")
     console.on("dialog", lambda dialog: dialog.accept())  # "Retire …?" confirmation
-    console.goto(f"{web.url}/console#key={web.keys['curator']}")
+    console.goto(f"{web.url}/console")
     console.wait_for_selector("#assets-table tbody tr[data-asset-id]")
     screenshot(console, "console.png")
     row = console.locator(f"#assets-table tr[data-asset-id='{target}']")
@@ -194,21 +214,16 @@ def test_curator_retires_an_asset_and_rep_search_drops_it(browser, web) -> None:
 
     search(rep_page, RETIRE_QUERY)
     assert target not in result_ids(rep_page)
-    rep.close()
-    curator.close()
 
 
-def test_empty_search_becomes_a_gap_on_the_board(browser, web) -> None:
-    rep = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
-    page = rep.new_page()
-    page.goto(f"{web.url}/?q={EMPTY_QUERY}&{EMPTY_FILTERS}#key={web.keys['rep']}")
+def test_empty_search_becomes_a_gap_on_the_board(session_page, web) -> None:
+    page = session_page("rita.rep")
+    page.goto(f"{web.url}/?q={EMPTY_QUERY}&{EMPTY_FILTERS}")
     page.wait_for_selector("#empty-state")
     assert "recorded as a content gap" in page.inner_text("#empty-state")
-    rep.close()
 
-    curator = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
-    console = curator.new_page()
-    console.goto(f"{web.url}/console#key={web.keys['curator']}")
+    console = session_page("carl.curator")
+    console.goto(f"{web.url}/console")
     console.click("#tabs a[data-tab=gaps]")
     card = console.locator(".column[data-status=open] .gap-card", has_text=EMPTY_QUERY)
     card.wait_for()
@@ -246,11 +261,11 @@ def test_empty_search_becomes_a_gap_on_the_board(browser, web) -> None:
     console.wait_for_selector("#heat-kinds .hcell")
     console.wait_for_selector("#heat-problems .hcell")
     screenshot(console, "console-coverage.png")
-    curator.close()
 
 
-def test_citations_open_the_source_at_its_page_or_section(page, web) -> None:
-    page.goto(f"{web.url}/?q=LumaGuard security white paper#key={web.keys['rep']}")
+def test_citations_open_the_source_at_its_page_or_section(session_page, web) -> None:
+    page = session_page("rita.rep")
+    page.goto(f"{web.url}/?q=LumaGuard security white paper")
     page.wait_for_selector("#results .result[data-index]")
     # a PDF opens in the browser's viewer at the cited page (blob URL + #page=N)
     pdf = page.locator("#results .result", has=page.locator("a.cite[href*='#page=']")).first
@@ -266,10 +281,12 @@ def test_citations_open_the_source_at_its_page_or_section(page, web) -> None:
     assert page.locator("#source-panel .chunk").count() >= 1
     page.keyboard.press("Escape")
     page.wait_for_selector("#source-panel", state="detached")
+    assert page.evaluate("document.activeElement.id") == "q"  # Esc ends at the question
 
 
 def test_snippets_keep_only_mark_tags(page, web) -> None:
-    page.goto(web.url + "/")
+    page.goto(web.url + "/signin")  # a page that stays put when nobody is signed in
+    page.wait_for_selector("#name")
     found = page.evaluate(
         """async () => {
           const { setSnippet } = await import('/static/dom.js');

@@ -53,7 +53,6 @@ DYNAMIC = {
     "dup": ["duplicate_of", "duplicated_by", "near_duplicate"],
     "outcome": ["won", "lost", "no_decision"],
     "job": ["queued", "running", "done", "failed", "added", "updated", "unchanged"],
-    "key.intro": ["key", "curator"],
     "why": [
         "bm25",
         "minilm",

@@ -1,9 +1,9 @@
-// The /v1 client: one fetch wrapper, the error shape, and where the API key is kept.
+// The /v1 client: one fetch wrapper and the error shape.
 //
-// A key is kept in sessionStorage (this tab) or, when the user ticks "remember", in
-// localStorage. Each page has its own slot so a rep key for search and a curator key
-// for the console can live side by side. A key can also arrive once in the URL fragment
-// (#key=...), which never reaches a server; the page stores it and removes it from the URL.
+// A page of KMS calls the API as the signed-in person: the browser sends the session
+// cookie (HttpOnly: no script sees it) and every change carries the session's CSRF token
+// (`client({csrf})`, from GET /v1/auth/session). The CRM widget sends the short-lived
+// token its CRM signed instead (`client({token})`).
 
 export class ApiError extends Error {
   constructor(status, code, message, detail) {
@@ -14,38 +14,26 @@ export class ApiError extends Error {
   }
 }
 
-export const keyStore = {
-  get(slot) {
-    return sessionStorage.getItem(`kms.${slot}`) || localStorage.getItem(`kms.${slot}`) || "";
-  },
-  set(slot, key, remember) {
-    this.clear(slot);
-    (remember ? localStorage : sessionStorage).setItem(`kms.${slot}`, key);
-  },
-  clear(slot) {
-    sessionStorage.removeItem(`kms.${slot}`);
-    localStorage.removeItem(`kms.${slot}`);
-  },
-  /** A key or token given in the fragment (#key=... / #token=...), removed from the URL. */
-  takeFromFragment() {
-    const params = new URLSearchParams(location.hash.slice(1));
-    const found = { key: params.get("key") || "", token: params.get("token") || "" };
-    if (found.key || found.token) {
-      params.delete("key");
-      params.delete("token");
-      const rest = params.toString();
-      history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
-    }
-    return found;
-  },
-};
+/** A token given in the URL fragment (#token=...), removed from the address bar at once. */
+export function takeTokenFromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get("token") || "";
+  if (token) {
+    params.delete("token");
+    const rest = params.toString();
+    history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
+  }
+  return token;
+}
 
-/** A client bound to a credential: `{key}` sends X-API-Key, `{token}` a Bearer token. */
-export function client(cred, base = "") {
+const UNSAFE = new Set(["POST", "PATCH", "PUT", "DELETE"]);
+
+/** A client: `{csrf}` for the signed-in person's session, `{token}` for a widget token. */
+export function client(cred = {}, base = "") {
   async function request(method, path, body, options = {}) {
     const headers = { Accept: "application/json" };
-    if (cred.key) headers["X-API-Key"] = cred.key;
-    else if (cred.token) headers.Authorization = `Bearer ${cred.token}`;
+    if (cred.token) headers.Authorization = `Bearer ${cred.token}`;
+    else if (cred.csrf && UNSAFE.has(method)) headers["X-CSRF-Token"] = cred.csrf;
     let payload;
     if (body instanceof FormData) payload = body;
     else if (body !== undefined) {
@@ -54,7 +42,10 @@ export function client(cred, base = "") {
     }
     let response;
     try {
-      response = await fetch(base + path, { method, headers, body: payload, signal: options.signal });
+      response = await fetch(base + path, {
+        method, headers, body: payload, signal: options.signal,
+        credentials: cred.token ? "omit" : "same-origin",
+      });
     } catch (err) {
       if (err.name === "AbortError") throw err;
       throw new ApiError(0, "network", err.message);
@@ -105,10 +96,4 @@ export function qs(params) {
   }
   const text = out.toString();
   return text ? `?${text}` : "";
-}
-
-/** A short, human form of a key: its prefix only. */
-export function keyLabel(key) {
-  const parts = String(key).split("_");
-  return parts.length >= 3 && parts[0] === "kms" ? `kms_${parts[1]}…` : `${String(key).slice(0, 6)}…`;
 }

@@ -99,6 +99,16 @@ export function $$(sel, root = document) {
   return [...root.querySelectorAll(sel)];
 }
 
+/** Copy `text` to the clipboard; false when the browser does not allow it here. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 let toastTimer = 0;
 export function toast(message, kind = "") {
   let el = $(".toast");
@@ -129,6 +139,9 @@ const ICONS = {
   target: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zm0-4a5 5 0 1 0 0-10 5 5 0 0 0 0 10zm0-4a1 1 0 1 0 0-2 1 1 0 0 0 0 2z",
   trophy: "M8 21h8m-4-4v4m-5-17h10v5a5 5 0 0 1-10 0V4zm0 2H4v1a3 3 0 0 0 3 3m10-4h3v1a3 3 0 0 1-3 3",
   flag: "M5 21V4m0 0h11l-2 4 2 4H5",
+  user: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-7 8a7 7 0 0 1 14 0",
+  link: "M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1m-2 7.4a4 4 0 0 1-5.7 0 4 4 0 0 1 0-5.7l3-3",
+  retry: "M4 12a8 8 0 0 1 14-5.3M20 4v4h-4m4 4a8 8 0 0 1-14 5.3M4 20v-4h4",
 };
 
 export function icon(name, cls = "") {

@@ -1,10 +1,11 @@
 // One search result: title (opens the source), kind / language / stages, the highlighted
-// snippet, the citation, "why this result" on demand, and helpful / not helpful.
+// snippet, the citation, "why this result" on demand, a link to copy, and helpful / not
+// helpful.
 
-import { h, icon, setSnippet, toast } from "./dom.js";
+import { copyText, h, icon, setSnippet, toast } from "./dom.js";
 import { has, kindName, langName, pick, t } from "./i18n.js";
 
-/** ctx: {api, queryId, stageByKey, open(hit), index} */
+/** ctx: {api, queryId, stageByKey, open(hit), index, compact (no "why")} */
 export function resultItem(hit, ctx) {
   const whyBox = h("div.why", { hidden: true, id: `why-${hit.chunk_id}` });
   const whyButton = h("button.btn.ghost.small.why-toggle", {
@@ -46,12 +47,29 @@ export function resultItem(hit, ctx) {
           ctx.open(hit);
         },
       }, icon("doc"), t("result.open"), hit.citation.page ? ` · ${t("result.page", { page: hit.citation.page })}` : ""),
-      whyButton,
+      !ctx.compact && whyButton,
+      copyLinkButton(hit),
       feedbackButtons(hit, ctx),
     ),
     whyBox,
   );
   return li;
+}
+
+/** A link to this source that a colleague can open (the search page, opening it). */
+export function sourceLink(hit) {
+  const url = new URL("/", location.origin);
+  url.searchParams.set("q", hit.title);
+  url.searchParams.set("open", hit.asset_id);
+  return url.href;
+}
+
+export function copyLinkButton(hit) {
+  const link = sourceLink(hit);
+  return h("button.btn.ghost.small.copy-link", {
+    type: "button", dataset: { link }, title: t("result.copy_link"),
+    onclick: async () => toast(t((await copyText(link)) ? "result.link_copied" : "result.link_failed", { link })),
+  }, icon("link"), t("result.copy_link"));
 }
 
 function renderWhy(box, why) {
@@ -67,7 +85,8 @@ function renderWhy(box, why) {
   }
 }
 
-function feedbackButtons(hit, ctx) {
+/** Helpful / not helpful on `hit` ({asset_id}) for the query `ctx.queryId`. */
+export function feedbackButtons(hit, ctx) {
   const thanks = h("span.thanks", { hidden: true, role: "status", text: t("feedback.thanks") });
   const send = async (helpful, button, other) => {
     if (!ctx.queryId) {

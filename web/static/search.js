@@ -1,13 +1,14 @@
 // Rep search (/): ask, pick or let KMS infer the stage, filter, read the answer card and
-// the results, open sources, and say whether a result helped. Keyboard: the box has focus
-// on load, Enter searches, ↑ / ↓ move through results, Enter opens one, / returns to the box.
+// the results, open sources, copy a link to one, and say whether a result helped. Keyboard:
+// the box has focus on load, Enter searches, ↑ / ↓ move through results, Enter opens one,
+// Esc (or /) returns to the box. `?q=…&open=<asset id>` (a copied link) opens that source.
 
 import { answerCard } from "./answer.js";
 import { $, $$, clear, h, icon } from "./dom.js";
 import { applyI18n, fmtNumber, fmtPercent, kindName, langName, langToggle, onLang, pick, t } from "./i18n.js";
-import { ensureKey, keyButton } from "./keygate.js";
 import { ASSET_KINDS, LANGUAGES, loadMeta } from "./meta.js";
 import { resultItem } from "./results.js";
+import { requireSession, userMenu } from "./session.js";
 import { openSource } from "./source.js";
 
 const PAGE = 10;
@@ -31,11 +32,10 @@ onLang(() => {
 start().catch((err) => renderError(err));
 
 async function start() {
-  const { api, who, key } = await ensureKey({ slot: "key", check: loadMeta });
+  const { api, me } = await requireSession();
   state.api = api;
-  state.meta = who;
-  clear($("#key-slot"), keyButton("key", key, () => location.reload()));
-  applyI18n($("#key-slot"));
+  userMenu($("#user-slot"), me, api);
+  state.meta = await loadMeta(api);
   renderSelectors();
   box.focus();
   const params = new URLSearchParams(location.search);
@@ -84,6 +84,10 @@ $("#filters").addEventListener("change", (e) => {
   e.target.classList.toggle("active", !!e.target.value);
   $("#f-clear").hidden = !$$("[data-filter]").some((s) => s.value);
   if (box.value.trim()) search();
+});
+$("#filters-toggle").addEventListener("click", (e) => {
+  const open = $("#filters").classList.toggle("open"); // phones: the filters fold away
+  e.currentTarget.setAttribute("aria-expanded", String(open));
 });
 $("#f-clear").addEventListener("click", () => {
   for (const sel of $$("[data-filter]")) {
@@ -139,11 +143,23 @@ async function search({ push = true } = {}) {
     if (busy.signal.aborted) return;
     state.response = response;
     render();
+    openRequested(response);
   } catch (err) {
     if (err.name === "AbortError") return;
     state.response = null;
     renderError(err);
   }
+}
+
+/** A copied link (`&open=<asset id>`) opens its source once the search is shown. */
+function openRequested(response) {
+  const params = new URLSearchParams(location.search);
+  const wanted = Number(params.get("open"));
+  const hit = wanted && response.results.find((r) => r.asset_id === wanted);
+  if (!hit) return;
+  params.delete("open");
+  history.replaceState(null, "", `/?${params}`);
+  openSource(state.api, hit.citation, hit.chunk_id);
 }
 
 function pushUrl(request) {
@@ -272,7 +288,7 @@ function renderWelcome() {
 
 document.addEventListener("keydown", (e) => {
   if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-  if ($("#source-panel") || $("#key-dialog[open]")) return;
+  if ($("#source-panel") || $("dialog[open]")) return;
   const items = $$("#results .result[data-index]");
   const current = document.activeElement;
   const at = items.indexOf(current);
@@ -287,8 +303,9 @@ document.addEventListener("keydown", (e) => {
   } else if (e.key === "Enter" && at >= 0 && current === e.target) {
     e.preventDefault();
     current.querySelector(".result-title").click();
-  } else if (e.key === "Escape" && at >= 0) {
-    box.focus();
+  } else if (e.key === "Escape") {
+    box.focus(); // from anywhere on the page: back to the question
+    box.select();
   } else if (e.key === "/" && !/^(INPUT|SELECT|TEXTAREA)$/.test(current.tagName)) {
     e.preventDefault();
     box.focus();

@@ -1,4 +1,4 @@
-// Opening a citation. The source file needs the API key, so it is fetched, not linked:
+// Opening a citation. The source file needs the caller's sign-in, so it is fetched, not linked:
 // a PDF opens in a new tab at its page (blob URL + #page=N, read by the browser's viewer);
 // anything else opens in a side panel that shows the asset's text scrolled to the cited
 // section, with a download button. Text is always inserted as text.
@@ -83,7 +83,10 @@ async function showPanel(api, citation, chunkId, file) {
     body,
   );
   panel.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") closePanel();
+    if (e.key !== "Escape") return;
+    e.preventDefault();
+    closePanel();
+    document.querySelector("[data-search-box]")?.focus(); // Esc ends at the question
   });
   document.body.append(h("div.scrim#source-scrim", { onclick: closePanel }), panel);
   panel.focus();

@@ -1,15 +1,22 @@
-// The CRM sidebar panel (/widget): recommendations for one opportunity.
-// Context comes from the query string (stage, industry, competitors, products, amount,
-// notes, lang, limit) and later from the embedding page by postMessage
-// ({type: "kms:context", context}); the key or token from the fragment (see widget.js).
+// The CRM sidebar panel (/widget): what matters now for one opportunity, and a search box.
+//
+// Credentials: the token the CRM's server signed for its user and this opportunity (in the
+// fragment, #token=…, then by postMessage {type: "kms:token"} — see widget.js). Opened on
+// its own (no token), the panel uses the KMS sign-in of this browser, with the context
+// from the query string (stage, industry, competitors, products, notes, lang, limit).
+// An expired or bad token is said so here, in the panel's own width, with a retry that
+// asks the host page for a fresh token ({type: "kms:token-request"}). Nothing here ever
+// shows a key or a token.
 
-import { client, keyStore } from "./api.js";
-import { $, clear, h, icon } from "./dom.js";
+import { client, takeTokenFromFragment } from "./api.js";
+import { $, clear, h, icon, setSnippet } from "./dom.js";
 import { applyI18n, fmtNumber, fmtPercent, half, kindName, langToggle, onLang, pick, setLang, t } from "./i18n.js";
-import { ensureKey } from "./keygate.js";
+import { copyLinkButton, feedbackButtons, resultItem } from "./results.js";
+import { loadSession, signinUrl } from "./session.js";
 import { openSource } from "./source.js";
 
 const LISTS = ["competitors", "products"];
+const TOKEN_WAIT_MS = 15000;
 const params = new URLSearchParams(location.search);
 const context = {};
 for (const [name, value] of params) {
@@ -20,45 +27,100 @@ for (const [name, value] of params) {
 if (context.lang) setLang(context.lang, { remember: false });
 delete context.lang;
 
-const state = { api: null, response: null, seq: 0, error: null, names: new Map() };
+const framed = window.parent !== window;
+const state = {
+  cred: {}, api: null, response: null, seq: 0, error: null, names: new Map(), search: null, waiting: null,
+};
 
 applyI18n();
 langToggle($("#lang-toggle"));
 onLang(() => {
   renderContext();
-  if (state.response) render();
-  else if (state.error) renderError(state.error);
+  if (state.error) renderError(state.error);
+  else if (state.response) render();
+  if (state.search) renderSearch();
 });
 renderContext();
 renderLoading();
 reportHeight();
-window.parent.postMessage({ type: "kms:ready" }, "*");
 
 window.addEventListener("message", (event) => {
-  if (event.source !== window.parent || event.source === window) return;
+  if (!framed || event.source !== window.parent) return;
   const msg = event.data;
-  if (!msg || msg.type !== "kms:context" || typeof msg.context !== "object") return;
-  for (const [name, value] of Object.entries(msg.context)) {
-    if (name === "lang") setLang(String(value), { remember: false });
-    else context[name] = LISTS.includes(name) && !Array.isArray(value) ? splitList(value) : value;
+  if (!msg || typeof msg !== "object") return;
+  if (msg.type === "kms:token" && typeof msg.token === "string") {
+    useToken(msg.token);
+    state.waiting?.(true);
+    refresh();
+  } else if (msg.type === "kms:context" && msg.context && typeof msg.context === "object") {
+    for (const [name, value] of Object.entries(msg.context)) {
+      if (name === "lang") setLang(String(value), { remember: false });
+      else if (!state.cred.token) context[name] = LISTS.includes(name) && !Array.isArray(value) ? splitList(value) : value;
+    }
+    renderContext();
+    refresh();
   }
-  renderContext();
-  refresh();
 });
 
 start();
 
 async function start() {
-  const given = keyStore.takeFromFragment();
-  if (given.token) state.api = client({ token: given.token });
-  else if (given.key) state.api = client({ key: given.key });
-  else {
-    // No key from the embedding page: use the one this browser gave KMS, or ask.
-    const check = (api) => api.get("/v1/me");
-    state.api = (await ensureKey({ slot: "key", check })).api;
+  const token = takeTokenFromFragment();
+  if (token) useToken(token);
+  else if (!framed) {
+    const me = await loadSession().catch(() => null);
+    if (me) state.cred.csrf = me.csrf;
+    else {
+      renderSignIn();
+      return;
+    }
+  }
+  state.api = client(state.cred);
+  if (framed) window.parent.postMessage({ type: "kms:ready" }, "*");
+  if (!token && framed) {
+    renderError({ status: 401, code: "bad_token" });
+    return;
   }
   refresh();
   loadNames();
+}
+
+/** Take a new token; its (signed, not secret) opportunity is what the panel shows. */
+function useToken(token) {
+  state.cred.token = token;
+  state.api = state.api || client(state.cred);
+  const claims = decodeClaims(token);
+  const opp = claims?.opp;
+  if (opp && typeof opp === "object") {
+    for (const name of ["stage", "industry", "competitors", "products", "notes", "amount"]) delete context[name];
+    Object.assign(context, opp, { opportunity_id: opp.id });
+  }
+  renderContext();
+}
+
+function decodeClaims(token) {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+}
+
+/** Ask the host page for a fresh token; resolves true when one came. */
+function requestToken() {
+  if (!framed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(false), TOKEN_WAIT_MS);
+    function done(ok) {
+      clearTimeout(timer);
+      state.waiting = null;
+      resolve(ok);
+    }
+    state.waiting = done;
+    window.parent.postMessage({ type: "kms:token-request" }, "*");
+  });
 }
 
 /** Names of competitors and industries (the win/loss picture names them by key). */
@@ -84,6 +146,7 @@ function splitList(value) {
 
 function body() {
   return {
+    opportunity_id: context.opportunity_id || null,
     stage: context.stage || "",
     industry: context.industry || null,
     competitors: context.competitors || [],
@@ -113,6 +176,65 @@ async function refresh() {
     if (seq === state.seq) document.body.classList.remove("updating");
     reportHeight();
   }
+}
+
+// ---------- search ----------
+
+$("#w-search").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const query = $("#w-q").value.trim();
+  if (!query || !state.api) return;
+  state.search = { query, response: null, error: null };
+  renderSearch();
+  try {
+    const stage = state.response?.stage?.key || null;
+    state.search.response = await state.api.post("/v1/search", { query, stage, limit: 5 });
+  } catch (err) {
+    state.search.error = err;
+  }
+  if (state.search?.query === query) renderSearch();
+});
+
+document.addEventListener("keydown", (e) => {
+  if (e.key !== "Escape" || e.defaultPrevented || $("#source-panel")) return;
+  if (state.search && document.activeElement === $("#w-q")) closeSearch();
+  $("#w-q").focus();
+});
+
+function closeSearch() {
+  state.search = null;
+  $("#w-q").value = "";
+  renderSearch();
+}
+
+function renderSearch() {
+  const box = $("#w-results");
+  const s = state.search;
+  box.hidden = !s;
+  if (!s) {
+    clear(box);
+    reportHeight();
+    return;
+  }
+  const head = h("div.w-results-h", null,
+    h("h2.section-title", { text: t("widget.results_for", { q: s.query }) }),
+    h("button.btn.ghost.small#w-close", { type: "button", onclick: () => {
+      closeSearch();
+      $("#w-q").focus();
+    } }, icon("close"), t("widget.back")));
+  if (!s.response && !s.error) {
+    clear(box, head, h("div.skeleton"), h("div.skeleton", { style: { width: "70%" } }));
+  } else if (s.error) {
+    clear(box, head, errorNotice(s.error));
+  } else {
+    const r = s.response;
+    const ctx = { api: state.api, queryId: r.query_id, stageByKey: new Map(), compact: true,
+      open: (hit) => openSource(state.api, hit.citation, hit.chunk_id) };
+    clear(box, head, r.results.length
+      ? h("ol.w-hits", { dataset: { query: r.query } }, r.results.map((hit, index) => resultItem(hit, { ...ctx, index })))
+      : h("div.w-empty", { dataset: { query: r.query }, text: t("widget.no_results") }));
+  }
+  reportHeight();
 }
 
 // ---------- rendering ----------
@@ -147,7 +269,6 @@ function renderLoading() {
     h("div.rec", null, h("div.skeleton", { style: { width: "70%" } }), h("div.skeleton"))));
 }
 
-
 function render() {
   const r = state.response;
   const stage = r.stage;
@@ -163,21 +284,24 @@ function render() {
   renderWinloss(r.winloss);
   const criteria = r.exit_criteria;
   clear($("#exit"), criteria.length > 0 && [
-    h("div.section-title", null, icon("check"),
-      h("span", { text: t("hints.exit") })),
+    h("h2.section-title", null, icon("check"), h("span", { text: t("hints.exit") })),
     h("ul.exit", null, criteria.map((c) => h("li", { text: half(c) }))),
   ]);
   reportHeight();
 }
 
 function recItem(item, i) {
+  const hit = { asset_id: item.asset_id, title: item.title };
   return h("article.rec", { dataset: { assetId: item.asset_id } },
     h("span.rec-num", { text: i + 1 }),
-    h("button.rec-title", { type: "button", text: item.title,
-      onclick: () => openSource(state.api, item.citation) }),
+    h("h3", null, h("button.rec-title", { type: "button", text: item.title,
+      onclick: () => openSource(state.api, item.citation) })),
     h("div.rec-meta", null, h("span.badge.accent", { text: kindName(item.kind) }),
       item.citation.section && h("span.small.faint", { text: `§ ${item.citation.section}` })),
-    h("p.rec-reason", { text: reasonText(item.reason_parts, state.response.stage) }));
+    h("p.rec-reason", { text: reasonText(item.reason_parts, state.response.stage) }),
+    item.snippet && setSnippet(h("p.rec-snippet"), item.snippet),
+    h("div.rec-actions", null, copyLinkButton(hit),
+      feedbackButtons(hit, { api: state.api, queryId: state.response.query_id })));
 }
 
 /** The reason parts of a recommendation, worded in the current language. */
@@ -196,7 +320,7 @@ function reasonText(parts, stage) {
 function renderWinloss(list) {
   const pictures = (list || []).filter((w) => w.deals);
   clear($("#winloss"), pictures.length > 0 && [
-    h("div.section-title", null, icon("trophy"), h("span", { text: t("widget.winloss") })),
+    h("h2.section-title", null, icon("trophy"), h("span", { text: t("widget.winloss") })),
     pictures.slice(0, 3).map(winlossBlock),
   ]);
 }
@@ -218,20 +342,50 @@ function winlossBlock(w) {
       w.top_reasons_lost.slice(0, 2).map((r) => h("div.lost", { text: r.reason }))));
 }
 
+/** What went wrong, in words; a token problem offers to try again with a fresh one. */
+function errorNotice(err) {
+  const known = err.detail?.known;
+  const tokenProblem = err.status === 401;
+  const title = err.code === "token_expired" ? t("widget.expired")
+    : tokenProblem ? t("widget.bad_token")
+    : err.status === 422 && known ? t("widget.bad_stage", { stage: context.stage })
+    : t("error.load");
+  const retry = h("button.btn.small#w-retry", { type: "button", onclick: () => retryAfterError(retry) },
+    icon("retry"), t("widget.retry"));
+  return h("div.notice.bad.w-error", { role: "alert", dataset: { code: err.code || "" } },
+    h("div", { style: { minWidth: 0 } },
+      h("b", { text: title }),
+      tokenProblem ? h("div.small", { text: t("widget.token_help") }) : h("div.small", { text: err.message }),
+      Array.isArray(known) && h("div.small", { text: `${t("error.known")}: ${known.slice(0, 16).join(", ")}` }),
+      h("div", { style: { marginTop: "8px" } }, retry)));
+}
+
+async function retryAfterError(button) {
+  button.disabled = true;
+  renderLoading();
+  // a token problem: the host page is asked for a fresh token, which refreshes the panel
+  const fresh = state.error?.status === 401 && (await requestToken());
+  if (!fresh) await refresh();
+}
+
 function renderError(err) {
   clear($("#stage-line"));
   clear($("#winloss"));
   clear($("#exit"));
-  const known = err.detail?.known;
-  clear($("#recs"), h("div.notice.bad.w-error", { role: "alert" },
-    h("div", null,
-      h("b", { text: err.status === 422 && known ? t("widget.bad_stage", { stage: context.stage }) : t("error.load") }),
-      h("div.small", { text: err.message }),
-      Array.isArray(known) && h("div.small", { text: `${t("error.known")}: ${known.slice(0, 16).join(", ")}` }))));
+  clear($("#recs"), errorNotice(err));
+  reportHeight();
+}
+
+function renderSignIn() {
+  $("#w-search").hidden = true;
+  clear($("#recs"), h("div.notice.w-error", { role: "status" },
+    h("div", null, h("b", { text: t("widget.signin_needed") }), " ",
+      h("a", { href: signinUrl(), text: t("auth.title") }))));
   reportHeight();
 }
 
 function reportHeight() {
+  if (!framed) return;
   requestAnimationFrame(() => {
     window.parent.postMessage({ type: "kms:height", height: Math.ceil($("#panel").getBoundingClientRect().height) + 2 }, "*");
   });

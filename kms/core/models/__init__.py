@@ -3,6 +3,7 @@
 Import every table model from here so that ``SQLModel.metadata`` knows them all.
 """
 
+from kms.core.models.accounts import LoginFlow, LoginThrottle, User, WebSession
 from kms.core.models.assets import Asset, AssetStatus, Chunk, ChunkStage, Pin, StageOrigin
 from kms.core.models.graph import Entity, EntityType, Outcome, Relation, Stage
 from kms.core.models.ops import ApiKey, AuditLog, Feedback, Gap, Job, QueryLog, Role, Team
@@ -24,6 +25,8 @@ __all__ = [
     "IndexChange",
     "Job",
     "Lease",
+    "LoginFlow",
+    "LoginThrottle",
     "Outcome",
     "Pin",
     "QueryLog",
@@ -33,4 +36,6 @@ __all__ = [
     "Stage",
     "StageOrigin",
     "Team",
+    "User",
+    "WebSession",
 ]

@@ -51,6 +51,7 @@ class QueryLog(SQLModel, table=True):
     inferred_stage: str | None = None
     teams: list[str] = json_field()
     key_id: int | None = None
+    user_id: int | None = None
     results: int = 0
     top_asset_ids: list[int] = json_field()
     confidence: float = 0.0
@@ -64,6 +65,7 @@ class Feedback(SQLModel, table=True):
     helpful: bool
     comment: str = ""
     key_id: int | None = None
+    user_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -105,6 +107,10 @@ class ApiKey(SQLModel, table=True):
     role: Role
     teams: list[str] = json_field()
     revoked: bool = False
+    user_id: int | None = Field(
+        default=None, foreign_key="useraccount.id", description="The person it acts for"
+    )
+    dev: bool = Field(default=False, description="The development key from KMS_DEV_ADMIN_KEY")
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -1,5 +1,14 @@
 """Public request and response models shared by the API and the CLI (never table models)."""
 
+from kms.core.schemas.accounts import (
+    AuthConfig,
+    SessionPublic,
+    SignIn,
+    UserCreate,
+    UserPublic,
+    UsersPublic,
+    UserUpdate,
+)
 from kms.core.schemas.assets import (
     AssetDetail,
     AssetPublic,
@@ -74,6 +83,7 @@ __all__ = [
     "AssetsPublic",
     "AuditEntry",
     "AuditPublic",
+    "AuthConfig",
     "CallerPublic",
     "ChunkPublic",
     "Citation",
@@ -113,6 +123,8 @@ __all__ = [
     "SearchHit",
     "SearchRequest",
     "SearchResponse",
+    "SessionPublic",
+    "SignIn",
     "SolutionEntry",
     "StageAffinity",
     "StageHints",
@@ -120,6 +132,10 @@ __all__ = [
     "StaleAsset",
     "UploadAccepted",
     "UploadForm",
+    "UserCreate",
+    "UserPublic",
+    "UserUpdate",
+    "UsersPublic",
     "Why",
     "WinLossSummary",
 ]

@@ -127,6 +127,12 @@ class KeyCreate(BaseModel):
     role: Literal["rep", "curator", "admin"]
     teams: TeamList = Field(default_factory=list, description="Team names (not reserved)")
     name: str = Field("", max_length=100)
+    user: str | None = Field(
+        None,
+        max_length=64,
+        description="A person the key acts for: it sees what they see (their teams, at most "
+        "their role) and stops when they are deactivated; leave teams empty",
+    )
 
 
 class KeyPublic(BaseModel):
@@ -135,6 +141,7 @@ class KeyPublic(BaseModel):
     prefix: str
     role: str
     teams: list[str]
+    user: str | None = Field(None, description="The person the key acts for")
     revoked: bool
     created_at: datetime
 

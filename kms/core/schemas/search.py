@@ -149,6 +149,11 @@ class AnswerRequest(SearchRequest):
 class Opportunity(BaseModel):
     """An opportunity as a CRM sends it."""
 
+    opportunity_id: str | None = Field(
+        None,
+        max_length=200,
+        description="The CRM's id of the opportunity; a widget token answers for its own only",
+    )
     stage: Name = Field(description="The stage name as the CRM calls it")
     industry: Name | None = None
     competitors: NameList = Field(

@@ -1,20 +1,21 @@
-// Curator console (/console): a curator or admin key is required; a rep key is refused
-// with a clear message. Sections are routed by the URL fragment (#assets, #gaps,
-// #coverage, #analytics, #upload; #asset/12 opens one asset over the assets table).
+// Curator console (/console): for curators and admins (a rep is told so, with a way back
+// to search). Sections are routed by the URL fragment (#assets, #gaps, #coverage,
+// #analytics, #upload, #people for admins; #asset/12 opens one asset over the table).
 
-import { ApiError } from "../api.js";
 import { $, $$, clear, h, icon } from "../dom.js";
 import { applyI18n, fmtNumber, langToggle, onLang, t } from "../i18n.js";
-import { ensureKey, keyButton } from "../keygate.js";
 import { loadMeta } from "../meta.js";
+import { requireSession, userMenu } from "../session.js";
 import { analyticsView } from "./analytics.js";
 import { assetsView, openAsset } from "./assets.js";
 import { coverageView } from "./coverage.js";
 import { gapsView } from "./gaps.js";
+import { peopleView } from "./people.js";
 import { uploadView } from "./upload.js";
 
 const VIEWS = {
   assets: assetsView, gaps: gapsView, coverage: coverageView, analytics: analyticsView, upload: uploadView,
+  people: peopleView,
 };
 
 const ctx = { api: null, meta: null, view: null, name: "", refreshCounts: () => refreshCounts() };
@@ -25,27 +26,24 @@ onLang(() => route(true));
 start();
 
 async function start() {
-  let who;
+  const { api, me } = await requireSession();
+  userMenu($("#user-slot"), me, api);
+  if (me.role !== "curator" && me.role !== "admin") {
+    clear($("#view"), h("div.notice.bad.refused#refused", { role: "alert" }, icon("info"),
+      h("div", null, h("h1", { text: t("console.refused_title") }),
+        h("p", { text: t("console.rep_refused") }),
+        h("a", { href: "/", text: t("console.back_to_search") }))));
+    return;
+  }
   try {
-    who = await ensureKey({
-      slot: "curator",
-      check: async (api) => {
-        const me = await api.get("/v1/me");
-        if (me.role !== "curator" && me.role !== "admin") throw new ApiError(403, "forbidden", "", me);
-        return { me, ...(await loadMeta(api)) };
-      },
-      refusal: (err) => (err.status === 403 ? t("key.rep_refused") : ""),
-    });
+    ctx.meta = { me, ...(await loadMeta(api)) };
   } catch (err) {
     clear($("#view"), h("div.notice.bad.refused", { role: "alert" }, icon("info"),
       h("span", { text: `${t("error.load")}: ${err.message}` })));
     return;
   }
-  ctx.api = who.api;
-  ctx.meta = who.who;
-  $("#who").textContent = `${who.who.me.name} · ${t(`role.${who.who.me.role}`)}`;
-  clear($("#key-slot"), keyButton("curator", who.key, () => location.reload()));
-  applyI18n($("#key-slot"));
+  ctx.api = api;
+  $("#tabs a[data-tab=people]").hidden = me.role !== "admin";
   window.addEventListener("hashchange", () => route());
   route();
   refreshCounts();
@@ -64,7 +62,8 @@ function route(rerender = false) {
   if (!ctx.api) return;
   const hash = location.hash.slice(1) || "assets";
   const [name, id] = hash.split("/");
-  const tab = name === "asset" ? "assets" : VIEWS[name] ? name : "assets";
+  const allowed = VIEWS[name] && (name !== "people" || ctx.meta.me.role === "admin");
+  const tab = name === "asset" ? "assets" : allowed ? name : "assets";
   for (const a of $$("#tabs a")) {
     if (a.dataset.tab === tab) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
