@@ -10,7 +10,7 @@ export KMS_DATA_DIR ?= data
 
 OIDC := tests/oidc
 
-.PHONY: install browser oidc run test check fmt bench clean
+.PHONY: install browser oidc postgres cluster run test check fmt bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,12 +36,18 @@ $(OIDC)/node_modules/.package-lock.json: $(OIDC)/package.json $(OIDC)/package-lo
 
 oidc: $(OIDC)/node_modules/.package-lock.json
 
+# Debian's PostgreSQL 15 server and HAProxy: the tests start their own PostgreSQL from these
+# binaries (kms/cluster/postgres.py), and `make cluster` puts HAProxy in front of the replicas
+postgres:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v haproxy >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 haproxy >/dev/null)
+
 run: install
 	$(BIN)/kms demo   # the demo knowledge base, with a progress bar (idempotent: unchanged files are skipped)
 	# prints the demo sign-in (user and a new password) once the server is ready to serve
 	KMS_DEMO=1 KMS_DEV_ADMIN_KEY=$${KMS_DEV_ADMIN_KEY:-kms_dev_local_demo_key} $(BIN)/kms serve
 
-test: install browser oidc
+test: install browser oidc postgres
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 check: install
