@@ -7,10 +7,12 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from kms.core.config import Settings
@@ -71,3 +73,22 @@ def test_0003_upgrades_a_database_with_rows_in_place(tmp_path: Path) -> None:
     db.close()
     with make_engine(url).connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+
+
+@pytest.mark.xdist_group("postgres")
+def test_postgres_downgrade_and_upgrade_round_trip(pg_url: str) -> None:
+    """On PostgreSQL: head → base leaves no table or enum type behind, and base → head
+    again gives a schema equal to the models."""
+    from kms.core.db import downgrade, migrate
+
+    engine = make_engine(pg_url)
+    assert migrate(engine)
+    downgrade(engine, "base")
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
+        enums = connection.execute(text("SELECT typname FROM pg_type WHERE typtype = 'e'")).all()
+    assert tables == set() and enums == []
+    assert migrate(engine)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+    engine.dispose()
