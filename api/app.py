@@ -29,6 +29,7 @@ from kms.core.models import Role
 from kms.core.resources import resource_path
 from kms.core.visibility import Caller
 from kms.services.app import Services
+from kms.services.pgqueue import Deferrer, uses_procrastinate
 from kms.services.queue import JobRunner
 
 log = logging.getLogger("kms.api")
@@ -54,6 +55,8 @@ def startup(services: Services, state: Any) -> None:
         log.info("index replica %s ready: %s", services.follower.replica, services.follower.lag())
         if services.settings.in_process_worker:
             JobRunner(services).start()  # queued uploads run here (and any a crash left)
+        elif uses_procrastinate(services):
+            services.job_listeners.append(Deferrer(services))  # kms worker processes run them
     except Exception as exc:  # stays not ready, and says why
         log.exception("startup failed")
         state.failure = f"{type(exc).__name__}: {exc}"

@@ -188,12 +188,20 @@ def worker(
 ) -> None:
     """Run queued jobs (uploads) until stopped (SIGTERM or Ctrl-C). Run as many as you like,
     on any machine that reaches the database: each job runs once; a killed worker's job is
-    resumed by another."""
+    resumed by another. PostgreSQL: procrastinate's worker; SQLite: the job table, polled."""
     import signal
 
+    from kms.services.pgqueue import run_worker, uses_procrastinate
     from kms.services.queue import JobRunner
 
     services = _services()
+    if uses_procrastinate(services):  # PostgreSQL: procrastinate's worker
+        console.print("worker: procrastinate on PostgreSQL")
+        try:
+            run_worker(services)
+        finally:
+            services.close()
+        return
     runner = JobRunner(services, poll_s=poll)
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     console.print(f"worker {runner.worker} waiting for jobs")

@@ -16,7 +16,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from kms.core.config import Settings
-from kms.core.db import make_engine
+from kms.core.db import make_engine, ours
 from kms.core.resources import resource_path
 
 NOW = "2026-01-01 00:00:00"
@@ -72,7 +72,13 @@ def test_0003_upgrades_a_database_with_rows_in_place(tmp_path: Path) -> None:
     assert db.execute("SELECT count(*) FROM chunk").fetchone() == (2,)
     db.close()
     with make_engine(url).connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+        assert (
+            compare_metadata(
+                MigrationContext.configure(connection, opts={"include_object": ours}),
+                SQLModel.metadata,
+            )
+            == []
+        )
 
 
 @pytest.mark.xdist_group("postgres")
@@ -87,8 +93,17 @@ def test_postgres_downgrade_and_upgrade_round_trip(pg_url: str) -> None:
     with engine.connect() as connection:
         tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
         enums = connection.execute(text("SELECT typname FROM pg_type WHERE typtype = 'e'")).all()
-    assert tables == set() and enums == []
+        functions = connection.execute(
+            text("SELECT proname FROM pg_proc WHERE proname LIKE 'procrastinate%'")
+        ).all()
+    assert tables == set() and enums == [] and functions == []
     assert migrate(engine)
     with engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+        assert (
+            compare_metadata(
+                MigrationContext.configure(connection, opts={"include_object": ours}),
+                SQLModel.metadata,
+            )
+            == []
+        )
     engine.dispose()

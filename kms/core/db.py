@@ -261,3 +261,11 @@ def insert_or_get(
     query = select(model).where(*[getattr(model, k) == v for k, v in keys.items()])
     stored = session.exec(query.execution_options(populate_existing=True)).one()
     return stored, inserted
+
+
+def ours(obj: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
+    """Alembic's ``include_object``: the schema objects our models describe (not the queue
+    library's ``procrastinate_*`` tables, which its own schema script creates)."""
+    table = getattr(obj, "table", None)
+    names = (name or "", getattr(table, "name", "") or "")
+    return not any(n.startswith("procrastinate") for n in names)

@@ -1,4 +1,5 @@
-"""Two API replicas and two ``kms worker`` processes on one database (SQLite here).
+"""Two API replicas and two ``kms worker`` processes on one database: SQLite (the job
+table, polled) and a real PostgreSQL (procrastinate's workers).
 
 Uploads are stored and queued by the replica that receives them; a worker runs the job;
 the other replica follows the change log and finds the document in both halves of its
@@ -39,16 +40,21 @@ HEARTBEAT_S = "0.5"  # a killed worker's job is taken over 3 s later
 @dataclass
 class Cluster:
     data_dir: Path
+    database_url: str
     replicas: list[Server]
     workers: list[subprocess.Popen[bytes]]
 
     def engine(self):  # type: ignore[no-untyped-def]
-        return create_engine(f"sqlite:///{self.data_dir / 'kms.db'}")
+        return create_engine(self.database_url or f"sqlite:///{self.data_dir / 'kms.db'}")
+
+    def start_worker(self, name: str) -> subprocess.Popen[bytes]:
+        return start_worker(self.data_dir, name, self.database_url)
 
 
-def start_worker(data_dir: Path, name: str) -> subprocess.Popen[bytes]:
+def start_worker(data_dir: Path, name: str, database_url: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
+        "KMS_DATABASE_URL": database_url,
         "KMS_DATA_DIR": str(data_dir),
         "KMS_EMBED_CACHE_DIR": str(EMBED_CACHE),
         "KMS_JOB_HEARTBEAT_S": HEARTBEAT_S,
@@ -58,10 +64,19 @@ def start_worker(data_dir: Path, name: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    data_dir = tmp_path_factory.mktemp("cluster") / "data"
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def cluster(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
+    url = ""
+    if request.param == "postgres":
+        from pg import create_database, database_url
+
+        server = request.getfixturevalue("postgres_server")
+        url = database_url(server, create_database(server))
+    data_dir = tmp_path_factory.mktemp(f"cluster-{request.param}") / "data"
     env: dict[str, str | None] = {
+        "KMS_DATABASE_URL": url or None,
         "KMS_IN_PROCESS_WORKER": "false",
         "KMS_RATE_LIMIT_PER_MINUTE": "100000",
         "KMS_JOB_HEARTBEAT_S": HEARTBEAT_S,
@@ -71,8 +86,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     workers: list[subprocess.Popen[bytes]] = []
     try:
         replicas.append(start_server(data_dir, {**env, "KMS_REPLICA_ID": "b"}, name="b"))
-        workers += [start_worker(data_dir, "1"), start_worker(data_dir, "2")]
-        yield Cluster(data_dir, replicas, workers)
+        workers += [start_worker(data_dir, "1", url), start_worker(data_dir, "2", url)]
+        yield Cluster(data_dir, url, replicas, workers)
     finally:
         for process in workers:
             stop_process(process)
@@ -186,6 +201,6 @@ def test_a_job_queued_while_no_worker_runs_is_run_when_one_starts(cluster: Clust
     with a.client("admin") as client:
         time.sleep(1.0)
         assert client.get(f"/v1/jobs/{job_id}").json()["status"] == "queued"
-        cluster.workers.append(start_worker(cluster.data_dir, "3"))
+        cluster.workers.append(cluster.start_worker("3"))
         job = wait_for_job(client, job_id, timeout=300)
     assert job["status"] == "done" and job["added"] == 1, job

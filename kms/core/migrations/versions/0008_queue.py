@@ -1,5 +1,6 @@
 """queue: uploads are named ``upload:<name>`` (workers on any machine ingest them from the
-database), no longer by the path of the server's inbox folder
+database), no longer by the path of the server's inbox folder; on PostgreSQL, the tables
+and functions of procrastinate (the job queue)
 
 Revision ID: 0008_queue
 Revises: 0004_accounts
@@ -44,10 +45,49 @@ def _apply(renames: list[tuple[int, str]]) -> None:
         bind.execute(sa.update(ASSET).where(ASSET.c.id == asset_id).values(source=source))
 
 
+# every procrastinate table, function and type in the current schema
+DROP_PROCRASTINATE = """
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT tablename FROM pg_tables
+           WHERE schemaname = current_schema() AND tablename LIKE 'procrastinate%' LOOP
+    EXECUTE format('DROP TABLE IF EXISTS %I CASCADE', r.tablename);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p
+           JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = current_schema() AND p.proname LIKE 'procrastinate%' LOOP
+    EXECUTE 'DROP FUNCTION IF EXISTS ' || r.sig::text || ' CASCADE';
+  END LOOP;
+  FOR r IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+           WHERE n.nspname = current_schema() AND t.typname LIKE 'procrastinate%'
+             AND t.typtype IN ('e', 'c') LOOP
+    EXECUTE format('DROP TYPE IF EXISTS %I CASCADE', r.typname);
+  END LOOP;
+END $$;
+"""
+
+
+def _run_script(bind: sa.Connection, script: str) -> None:
+    """Run a multi-statement SQL script as it is (no parameters: a ``%`` stays a ``%``),
+    in the migration's transaction."""
+    cursor = bind.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(script)
+    finally:
+        cursor.close()
+
+
 def upgrade() -> None:
-    _apply(_renames(op.get_bind(), legacy=False))
+    bind = op.get_bind()
+    _apply(_renames(bind, legacy=False))
+    if bind.dialect.name == "postgresql":
+        from procrastinate.schema import SchemaManager
+
+        _run_script(bind, SchemaManager.get_schema())
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        _run_script(bind, DROP_PROCRASTINATE)
     # the inbox folder of a data dir is not known here: a relative path names it well enough
-    _apply(_renames(op.get_bind(), legacy=True))
+    _apply(_renames(bind, legacy=True))
