@@ -95,6 +95,21 @@ def cluster(
             stop_server(server)
 
 
+def briefs(count: int) -> list[tuple[str, str]]:
+    """``count`` text files of six paragraphs each: a job that takes a while to ingest."""
+    return [
+        (
+            f"regional-brief-{n:02d}.txt",
+            "\n\n".join(
+                f"Regional brief {n}, part {p}: territory {n * 31 + p} renewals, "
+                f"pipeline coverage {n}.{p}x and the objections heard in quarter {p}. " * 4
+                for p in range(6)
+            ),
+        )
+        for n in range(count)
+    ]
+
+
 def upload(server: Server, files: list[tuple[str, str]]) -> int:
     with server.client("admin") as client:
         parts = [("files", (name, text.encode(), "text/plain")) for name, text in files]
@@ -147,17 +162,7 @@ def test_an_upload_on_one_replica_is_found_by_the_other_in_both_halves(cluster: 
 
 def test_a_worker_killed_mid_job_leaves_it_to_the_other_exactly_once(cluster: Cluster) -> None:
     a = cluster.replicas[0]
-    files = [
-        (
-            f"regional-brief-{n:02d}.txt",
-            "\n\n".join(
-                f"Regional brief {n}, part {p}: territory {n * 31 + p} renewals, "
-                f"pipeline coverage {n}.{p}x and the objections heard in quarter {p}. " * 4
-                for p in range(6)
-            ),
-        )
-        for n in range(16)
-    ]
+    files = briefs(16)
     job_id = upload(a, files)
     engine = cluster.engine()
 
@@ -204,3 +209,43 @@ def test_a_job_queued_while_no_worker_runs_is_run_when_one_starts(cluster: Clust
         cluster.workers.append(cluster.start_worker("3"))
         job = wait_for_job(client, job_id, timeout=300)
     assert job["status"] == "done" and job["added"] == 1, job
+
+
+def test_a_server_killed_during_an_upload_job_finishes_it_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """The embedded default: one server runs its own jobs. SIGKILL it mid-job; the restarted
+    server takes the silent job over, and every file is stored once, indexes equal to the
+    database."""
+    data_dir = tmp_path / "data"
+    env: dict[str, str | None] = {"KMS_JOB_HEARTBEAT_S": HEARTBEAT_S}
+    server = start_server(data_dir, env)
+    files = briefs(12)
+    try:
+        job_id = upload(server, files)
+        engine = create_engine(f"sqlite:///{data_dir / 'kms.db'}")
+
+        def started() -> bool:
+            with Session(engine) as session:
+                job = session.get(Job, job_id)
+                return job is not None and job.status == "running" and job.done >= 1
+
+        wait_until(started, timeout=300)
+    finally:
+        server.process.kill()  # SIGKILL: no shutdown, the job is left "running"
+        server.process.wait()
+    server = start_server(data_dir, env)
+    try:
+        with server.client("admin") as client:
+            job = wait_for_job(client, job_id, timeout=600)
+            report = client.get("/v1/index/check").json()
+        assert job["status"] == "done" and job["done"] == len(files), job
+        assert job["added"] == len(files) and job["failed"] == 0, job
+        assert report["ok"], report
+        with Session(engine) as session:
+            count = session.exec(
+                select(func.count()).where(Asset.source.like("upload:regional-brief-%"))  # type: ignore[attr-defined]
+            ).one()
+        assert count == len(files)
+    finally:
+        stop_server(server)
