@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import EMBED_CACHE
 from sqlmodel import Session, col, func, select
 
 from ingest.graph_store import upsert_entity
@@ -21,6 +20,8 @@ from kms.core.visibility import Caller
 from kms.services.app import Services
 from kms.services.gaps import record_query_gap
 from kms.services.ingest import ingest_paths
+
+EMBED_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "test-embeddings"
 
 WRITERS = 8
 pytestmark = pytest.mark.slow
