@@ -118,8 +118,10 @@ def upload(server: Server, files: list[tuple[str, str]]) -> int:
         return int(response.json()["job_id"])
 
 
-def wait_until(check, timeout: float = 60.0):  # type: ignore[no-untyped-def]
-    """Poll ``check`` until it returns something truthy (a generous bound, not a speed test)."""
+def wait_until(check, timeout: float = 300.0):  # type: ignore[no-untyped-def]
+    """Poll ``check`` until it returns something truthy. The bounds in these tests are
+    generous on purpose (a worker's first job loads the models, on a busy machine): they
+    catch a job that never ends, not a slow one; speed is measured in bench/perf.py."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = check()
@@ -138,7 +140,7 @@ def test_an_upload_on_one_replica_is_found_by_the_other_in_both_halves(cluster: 
     )
     job_id = upload(a, [("zephyrine-playbook.txt", text)])
     with a.client("admin") as client:
-        job = wait_for_job(client, job_id)
+        job = wait_for_job(client, job_id, timeout=900)
     assert job["status"] == "done" and job["added"] == 1, job
 
     def hit() -> dict[str, object] | None:
@@ -173,13 +175,13 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_other_exactly_once(cluster: Cl
                 return job.worker
         return None
 
-    holder = wait_until(running_worker, timeout=300)
+    holder = wait_until(running_worker, timeout=900)
     pid = int(holder.rsplit(":", 1)[1])
     victim = next(w for w in cluster.workers if w.pid == pid)
     os.kill(pid, signal.SIGKILL)
     victim.wait()
     with a.client("admin") as client:
-        job = wait_for_job(client, job_id, timeout=600)
+        job = wait_for_job(client, job_id, timeout=900)
     assert job["status"] == "done", job
     assert job["done"] == job["total"] == len(files)
     assert job["failed"] == 0 and job["added"] == len(files), job
@@ -207,7 +209,7 @@ def test_a_job_queued_while_no_worker_runs_is_run_when_one_starts(cluster: Clust
         time.sleep(1.0)
         assert client.get(f"/v1/jobs/{job_id}").json()["status"] == "queued"
         cluster.workers.append(cluster.start_worker("3"))
-        job = wait_for_job(client, job_id, timeout=300)
+        job = wait_for_job(client, job_id, timeout=900)
     assert job["status"] == "done" and job["added"] == 1, job
 
 
@@ -230,14 +232,14 @@ def test_a_server_killed_during_an_upload_job_finishes_it_after_a_restart(
                 job = session.get(Job, job_id)
                 return job is not None and job.status == "running" and job.done >= 1
 
-        wait_until(started, timeout=300)
+        wait_until(started, timeout=900)
     finally:
         server.process.kill()  # SIGKILL: no shutdown, the job is left "running"
         server.process.wait()
     server = start_server(data_dir, env)
     try:
         with server.client("admin") as client:
-            job = wait_for_job(client, job_id, timeout=600)
+            job = wait_for_job(client, job_id, timeout=900)
             report = client.get("/v1/index/check").json()
         assert job["status"] == "done" and job["done"] == len(files), job
         assert job["added"] == len(files) and job["failed"] == 0, job

@@ -2,7 +2,7 @@
 database), no longer by the path of the server's inbox folder; on PostgreSQL, the tables
 and functions of procrastinate (the job queue)
 
-Revision ID: 0008_queue
+Revision ID: 0005_queue
 Revises: 0004_accounts
 Create Date: 2026-12-01 11:30:00
 """
@@ -13,7 +13,7 @@ from pathlib import PurePath
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_queue"
+revision: str = "0005_queue"
 down_revision: str | None = "0004_accounts"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
