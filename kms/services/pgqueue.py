@@ -9,7 +9,7 @@ procrastinate jobs of workers that stopped sending heartbeats (procrastinate's s
 jobs) and defers again any job still waiting in the ``job`` table — one queued by a
 process that died between its commit and its defer, or one a killed worker left running.
 
-Procrastinate's own tables are created by migration ``0008_queue`` on PostgreSQL.
+Procrastinate's own tables are created by migration ``0005_queue`` on PostgreSQL.
 SQLite has no procrastinate: there the server's (or ``kms worker``'s) job runner polls the
 ``job`` table (:class:`kms.services.queue.JobRunner`), with the same claims.
 """
