@@ -29,6 +29,8 @@ from kms.core.models import Role
 from kms.core.resources import resource_path
 from kms.core.visibility import Caller
 from kms.services.app import Services
+from kms.services.pgqueue import Deferrer, uses_procrastinate
+from kms.services.queue import JobRunner
 
 log = logging.getLogger("kms.api")
 JSON_BODY_MAX = 1 << 20  # every request body but an upload
@@ -38,8 +40,9 @@ UPLOAD_PATH = "/v1/ingest"
 def startup(services: Services, state: Any) -> None:
     """Demo data on first start, the dev key (and no stale one), this replica's indexes
     caught up with the database and the models warmed up (then ``state.ready``), the demo's
-    sign-in printed, and gap detection. Runs beside the server, so ``/health`` answers (with
-    the replica's lag) while a large replica catches up."""
+    sign-in printed, the job runner (unless workers run the jobs), and gap detection. Runs
+    beside the server, so ``/health`` answers (with the replica's lag) while a large replica
+    catches up."""
     from kms.services.warmup import warm_up
 
     try:
@@ -50,6 +53,10 @@ def startup(services: Services, state: Any) -> None:
             _print_demo_sign_in(services)
         state.ready = True
         log.info("index replica %s ready: %s", services.follower.replica, services.follower.lag())
+        if services.settings.in_process_worker:
+            JobRunner(services).start()  # queued uploads run here (and any a crash left)
+        elif uses_procrastinate(services):
+            services.job_listeners.append(Deferrer(services))  # kms worker processes run them
     except Exception as exc:  # stays not ready, and says why
         log.exception("startup failed")
         state.failure = f"{type(exc).__name__}: {exc}"

@@ -32,6 +32,7 @@ from ingest.sources import (
 from ingest.store import ChunkEnricher, apply_stated_meta, find_target, upsert_asset
 from ingest.types import ItemError
 from ingest.winloss import WinLossNote
+from kms.core.blobs import put_blob
 from kms.core.changelog import log_changes
 from kms.core.config import Settings
 from kms.core.errors import InputError, KMSError
@@ -55,8 +56,11 @@ class BatchOutcome:
     errors: list[ItemError] = field(default_factory=list)
 
 
-def discover(paths: Iterable[Path], defaults: FileMeta) -> list[SourceFile]:
-    """Files under the given paths, each with its manifest metadata over the defaults."""
+def discover(
+    paths: Iterable[Path], defaults: FileMeta, identity: Callable[[Path], str] | None = None
+) -> list[SourceFile]:
+    """Files under the given paths, each with its manifest metadata over the defaults;
+    ``identity`` names each file's asset (default: its resolved path)."""
     found: list[SourceFile] = []
     for path in paths:
         if path.is_dir():
@@ -65,11 +69,11 @@ def discover(paths: Iterable[Path], defaults: FileMeta) -> list[SourceFile]:
                 if _hidden(file.relative_to(path)) or is_manifest(file):
                     continue
                 meta = manifest.for_file(file).over(defaults) if manifest else defaults
-                found.append(SourceFile(file, meta))
+                found.append(SourceFile(file, meta, identity=identity(file) if identity else None))
         else:
             manifest = find_manifest(path.parent)
             meta = manifest.for_file(path).over(defaults) if manifest else defaults
-            found.append(SourceFile(path, meta))
+            found.append(SourceFile(path, meta, identity=identity(path) if identity else None))
     return found
 
 
@@ -193,6 +197,8 @@ class Ingestor:
             result = upsert_asset(
                 session, draft, self._enricher(session), self._review_days, self.writer
             )
+            if result.status != "unchanged":
+                put_blob(session, source.path.read_bytes(), draft.content_hash)
             self._write_changes(session, [(draft, result)], vectors)
             self._record(session, job_id, source, [result], [], done)
             session.commit()
@@ -321,7 +327,7 @@ class Ingestor:
         """The stored asset when the file's bytes are the ones already ingested (no parse)."""
         digest = file_digest(source.path)
         with self.session() as session:
-            asset = find_target(session, str(source.path.resolve()), source.meta.teams, self.writer)
+            asset = find_target(session, source.key, source.meta.teams, self.writer)
             if asset is None or asset.content_hash != digest:
                 return None
             meta = source.meta
@@ -426,8 +432,8 @@ class Ingestor:
 
 
 def item_key(source: SourceFile) -> str:
-    """How a job names a file it has finished (its resolved path)."""
-    return str(source.path.resolve())
+    """How a job names a file it has finished (its asset source key)."""
+    return source.key
 
 
 def _unprefixed(message: str, name: str) -> str:

@@ -7,7 +7,6 @@ or problem–solution maps, recognised by their fields (not their names).
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from ingest.psmap import MapItem, looks_like_map, read_map
 from ingest.records import read_rows
 from ingest.types import ChunkDraft, ItemError
 from ingest.winloss import WinLossNote, looks_like_winloss, read_winloss
+from kms.core.blobs import blob_ref
 from kms.core.config import Settings
 from kms.core.errors import InputError, TooLarge
 from kms.core.schemas import FileMeta
@@ -33,6 +33,13 @@ class SourceFile:
     meta: FileMeta
     kind: str = "document"  # document, winloss or psmap
     text: str | None = None  # decoded text of a record file
+    identity: str | None = None  # what names the asset, when not the file's path
+
+    @property
+    def key(self) -> str:
+        """The asset source of a document: ``upload:<name>`` for an upload (wherever the
+        worker that runs it put the file), else the file's resolved path."""
+        return self.identity or str(self.path.resolve())
 
 
 def classify(source: SourceFile, settings: Settings) -> SourceFile:
@@ -82,10 +89,9 @@ def document_draft(source: SourceFile, settings: Settings) -> AssetDraft:
     if not chunks:
         raise InputError(f"{source.path}: no text found in the document")
     digest = file_digest(source.path)
-    stored = _store_copy(source.path, digest, settings)
     meta = source.meta
     return AssetDraft(
-        source=str(source.path.resolve()),
+        source=source.key,
         source_type="document",
         kind=meta.kind or infer_kind(source.path.name, doc.title),
         title=doc.title,
@@ -93,7 +99,7 @@ def document_draft(source: SourceFile, settings: Settings) -> AssetDraft:
         language=document_language(c.text for c in chunks),
         chunks=chunks,
         mime=doc.mime,
-        stored_file=stored,
+        stored_file=blob_ref(digest),  # the pipeline stores the bytes with the asset
         status=meta.status,
         owner=meta.owner,
         teams=meta.teams,
@@ -110,17 +116,6 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _store_copy(path: Path, digest: str, settings: Settings) -> str:
-    """Keep the original so it can be downloaded later; content-addressed."""
-    target = settings.files_dir / digest[:2] / f"{digest}{path.suffix.lower()}"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".tmp")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
-    return str(target.relative_to(settings.data_dir))
 
 
 def note_drafts(

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 
 from ingest.dedup import NearDuplicateFinder, RepeatTracker, signature
 from ingest.drafts import AssetDraft, UpsertResult
+from kms.core.db import serialize
 from kms.core.errors import InputError
 from kms.core.graph import linker
 from kms.core.linking import EntityLinker
@@ -97,6 +98,9 @@ def upsert_asset(
     problem = writable_by(writer, draft.teams or [])
     if problem:
         raise InputError(problem, {"field": "teams"})
+    # two writers of one source take turns (the second then finds the first's asset),
+    # instead of both inserting it and one failing on the unique source index
+    serialize(session, f"asset:{draft.source}")
     existing = find_target(session, draft.source, draft.teams, writer)
     if existing is not None and existing.content_hash == draft.content_hash:
         changed = apply_stated_meta(

@@ -1,4 +1,4 @@
-"""The ``kms`` command: ingest, serve, search, reindex, check, keys, users, config."""
+"""The ``kms`` command: ingest, serve, worker, search, reindex, check, keys, users, config."""
 
 from __future__ import annotations
 
@@ -180,6 +180,37 @@ def migrate() -> None:
     settings = get_settings().model_copy(update={"auto_migrate": True})
     Database(settings).close()
     console.print("database schema is up to date")
+
+
+@app.command()
+def worker(
+    poll: Annotated[float, typer.Option(help="Seconds between looks for queued jobs.")] = 1.0,
+) -> None:
+    """Run queued jobs (uploads) until stopped (SIGTERM or Ctrl-C). Run as many as you like,
+    on any machine that reaches the database: each job runs once; a killed worker's job is
+    resumed by another. PostgreSQL: procrastinate's worker; SQLite: the job table, polled."""
+    import signal
+
+    from kms.services.pgqueue import run_worker, uses_procrastinate
+    from kms.services.queue import JobRunner
+
+    services = _services()
+    if uses_procrastinate(services):  # PostgreSQL: procrastinate's worker
+        console.print("worker: procrastinate on PostgreSQL")
+        try:
+            run_worker(services)
+        finally:
+            services.close()
+        return
+    runner = JobRunner(services, poll_s=poll)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    console.print(f"worker {runner.worker} waiting for jobs")
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.close()
 
 
 @app.command()

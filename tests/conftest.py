@@ -87,3 +87,36 @@ def demo_services(demo_kb: Path) -> Iterator[object]:
     services = Services(demo_settings(demo_kb))
     yield services
     services.db.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[object]:
+    """A PostgreSQL server for this session (see tests/pg.py)."""
+    from pg import started_server
+
+    yield from started_server()
+
+
+@pytest.fixture()
+def pg_url(postgres_server: object) -> Iterator[str]:
+    """The SQLAlchemy URL of a fresh, empty PostgreSQL database for this test."""
+    from pg import create_database, database_url, drop_database
+
+    from kms.cluster.postgres import LocalPostgres
+
+    assert isinstance(postgres_server, LocalPostgres)
+    name = create_database(postgres_server)
+    yield database_url(postgres_server, name)
+    drop_database(postgres_server, name)
+
+
+ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.xdist_group("postgres"))]
+
+
+@pytest.fixture(params=ENGINES)
+def engine_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database on each engine: a SQLite file, or a PostgreSQL database.
+    Empty for SQLite means the default (``kms.db`` in the data dir)."""
+    if request.param == "sqlite":
+        return ""
+    return str(request.getfixturevalue("pg_url"))

@@ -7,14 +7,16 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from kms.core.config import Settings
-from kms.core.db import make_engine
+from kms.core.db import make_engine, ours
 from kms.core.resources import resource_path
 
 NOW = "2026-01-01 00:00:00"
@@ -70,4 +72,38 @@ def test_0003_upgrades_a_database_with_rows_in_place(tmp_path: Path) -> None:
     assert db.execute("SELECT count(*) FROM chunk").fetchone() == (2,)
     db.close()
     with make_engine(url).connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+        assert (
+            compare_metadata(
+                MigrationContext.configure(connection, opts={"include_object": ours}),
+                SQLModel.metadata,
+            )
+            == []
+        )
+
+
+@pytest.mark.xdist_group("postgres")
+def test_postgres_downgrade_and_upgrade_round_trip(pg_url: str) -> None:
+    """On PostgreSQL: head → base leaves no table or enum type behind, and base → head
+    again gives a schema equal to the models."""
+    from kms.core.db import downgrade, migrate
+
+    engine = make_engine(pg_url)
+    assert migrate(engine)
+    downgrade(engine, "base")
+    with engine.connect() as connection:
+        tables = set(inspect(connection).get_table_names()) - {"alembic_version"}
+        enums = connection.execute(text("SELECT typname FROM pg_type WHERE typtype = 'e'")).all()
+        functions = connection.execute(
+            text("SELECT proname FROM pg_proc WHERE proname LIKE 'procrastinate%'")
+        ).all()
+    assert tables == set() and enums == [] and functions == []
+    assert migrate(engine)
+    with engine.connect() as connection:
+        assert (
+            compare_metadata(
+                MigrationContext.configure(connection, opts={"include_object": ours}),
+                SQLModel.metadata,
+            )
+            == []
+        )
+    engine.dispose()

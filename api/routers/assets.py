@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
 from api.deps import CallerDep, CuratorDep, ServicesDep, WidgetCallerDep
 from api.errors import error_responses
@@ -77,16 +78,26 @@ def delete_asset(asset_id: Id, services: ServicesDep, caller: CuratorDep) -> Res
 
 @router.get(
     "/{asset_id}/file",
-    response_class=FileResponse,
+    response_class=Response,
     responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(404)},
 )
-def download(asset_id: Id, services: ServicesDep, caller: WidgetCallerDep) -> FileResponse:
+def download(asset_id: Id, services: ServicesDep, caller: WidgetCallerDep) -> Response:
     """The original file, as an attachment."""
-    path, name, media_type = curate.asset_file(services, caller, asset_id)
-    return FileResponse(
-        path,
+    data, name, media_type = curate.asset_file(services, caller, asset_id)
+    return Response(
+        data,
         media_type=media_type,
-        filename=name,
-        content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"},
+        headers={
+            "Content-Disposition": content_disposition(name),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+        },
     )
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header for ``name`` (RFC 6266: a UTF-8 name, e.g. Chinese, is encoded)."""
+    quoted = quote(name)
+    if quoted != name:
+        return f"attachment; filename*=utf-8''{quoted}"
+    return f'attachment; filename="{name}"'

@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import CuratorDep, ServicesDep
+from api.deps import AdminDep, CuratorDep, ServicesDep
 from api.errors import error_responses, file_name, scrub
 from api.multipart import receive_upload, upload_form
 from api.routers.params import Id
 from api.urls import job_url
-from kms.core.schemas import JobPublic, UploadAccepted
+from kms.core.schemas import IndexCheck, JobPublic, UploadAccepted
+from kms.services.indexing import check_public
 from kms.services.jobs import get_job, start_ingest
 from kms.services.uploads import check_files
 
@@ -79,3 +80,10 @@ def job(job_id: Id, services: ServicesDep, caller: CuratorDep) -> JobPublic:
     for error in job.errors:
         error.item, error.message = file_name(error.item), scrub(error.message)
     return job
+
+
+@router.get("/index/check", responses=error_responses(403))
+def index_check(services: ServicesDep, caller: AdminDep) -> IndexCheck:
+    """This replica's keyword and vector indexes against the database (every id compared);
+    ``ok`` false names the first differing chunks. Admins only."""
+    return check_public(services)

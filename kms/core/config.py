@@ -77,6 +77,17 @@ class Settings(BaseSettings):
         description="Seconds between checks for index changes committed by other processes "
         "(PostgreSQL also wakes replicas at once with NOTIFY).",
     )
+    in_process_worker: bool = Field(
+        True,
+        description="The server runs queued jobs (uploads) itself. Turn off when `kms worker` "
+        "processes run them (a cluster); on by default so one `kms serve` is complete.",
+    )
+    job_heartbeat_s: float = Field(
+        5.0,
+        gt=0,
+        description="Seconds between a running job's heartbeats. A job whose worker has been "
+        "silent for 6 heartbeats is taken over by another worker and resumed.",
+    )
     ann_threshold: int = Field(
         50_000,
         description="Vectors above which the vector index switches from exact search to HNSW.",

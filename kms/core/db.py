@@ -224,6 +224,14 @@ class Database:
             engine.dispose()
 
 
+def serialize(session: Session, name: str) -> None:
+    """Make writers of the same ``name`` (an asset's source...) take turns until this
+    transaction ends: a PostgreSQL transaction-scoped advisory lock on the name's hash.
+    SQLite needs none: its write transactions begin with the database's write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
 def insert(session: Session, table: Any) -> Any:
     """``INSERT`` for the session's dialect, with ``on_conflict_do_update`` / ``_do_nothing``
     (PostgreSQL and SQLite spell them alike): for upserts that two writers cannot race."""
@@ -253,3 +261,11 @@ def insert_or_get(
     query = select(model).where(*[getattr(model, k) == v for k, v in keys.items()])
     stored = session.exec(query.execution_options(populate_existing=True)).one()
     return stored, inserted
+
+
+def ours(obj: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
+    """Alembic's ``include_object``: the schema objects our models describe (not the queue
+    library's ``procrastinate_*`` tables, which its own schema script creates)."""
+    table = getattr(obj, "table", None)
+    names = (name or "", getattr(table, "name", "") or "")
+    return not any(n.startswith("procrastinate") for n in names)

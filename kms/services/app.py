@@ -45,6 +45,8 @@ class Services:
         self.classifier = StageClassifier(self.db.process)
         self.write_lock = threading.Lock()
         self.gap_lock = threading.Lock()  # gap detection runs one at a time
+        self.job_listeners: list[Callable[[int], None]] = []
+        self.on_close: list[Callable[[], None]] = []
 
     @cached_property
     def widget_secret(self) -> str:
@@ -97,7 +99,15 @@ class Services:
         if "follower" in self.__dict__:
             self.follower.catch_up()
 
+    def job_queued(self, job_id: int) -> None:
+        """A job was queued by this process: wake this process's job runner, if it has one
+        (``kms.services.queue.JobRunner``; other workers find it by polling)."""
+        for wake in self.job_listeners:
+            wake(job_id)
+
     def close(self) -> None:
+        for stop in self.on_close:
+            stop()
         if "follower" in self.__dict__:
             self.follower.stop()
         self.db.close()

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from kms.core.blobs import blob_digest, read_blob
 from kms.core.errors import Forbidden, InputError, NotFound
 from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Pin, StageOrigin
 from kms.core.models._types import utcnow
@@ -136,16 +137,26 @@ def retire_asset(services: Services, caller: Caller, asset_id: int) -> AssetDeta
     return update_asset(services, caller, asset_id, AssetUpdate(status="retired"))
 
 
-def asset_file(services: Services, caller: Caller, asset_id: int) -> tuple[Path, str, str]:
-    """The stored source file of an asset: (path, download name, media type)."""
+def asset_file(services: Services, caller: Caller, asset_id: int) -> tuple[bytes, str, str]:
+    """The stored source file of an asset: (bytes, download name, media type)."""
     with services.db.session() as session:
         asset = visible_asset(session, caller, asset_id)
+        digest = blob_digest(asset.stored_file)
+        data = read_blob(session, digest) if digest else _legacy_file(services, asset)
+    if data is None:
+        raise NotFound(f"asset {asset_id} has no stored file", {"asset_id": asset_id})
+    suffix = Path(str(asset.meta.get("file_name") or "")).suffix
+    name = str(asset.meta.get("file_name") or f"asset-{asset_id}{suffix}")
+    return data, name, asset.mime or "application/octet-stream"
+
+
+def _legacy_file(services: Services, asset: Asset) -> bytes | None:
+    """A file stored under the data dir before files moved into the database."""
     root = services.settings.data_dir.resolve()
     path = (root / asset.stored_file).resolve() if asset.stored_file else None
     if path is None or not path.is_relative_to(root) or not path.is_file():
-        raise NotFound(f"asset {asset_id} has no stored file", {"asset_id": asset_id})
-    name = str(asset.meta.get("file_name") or f"asset-{asset_id}{path.suffix}")
-    return path, name, asset.mime or "application/octet-stream"
+        return None
+    return path.read_bytes()
 
 
 def _check_page(services: Services, limit: int) -> None:

@@ -23,6 +23,7 @@ from index.embedders import passage_text
 from index.hybrid import IndexChunk, chunk_language, understands
 from kms.core.changelog import log_changes
 from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Entity
+from kms.core.schemas import IndexCheck, IndexPart
 from kms.core.text.language import detect_language, document_language
 from kms.services.vectors import chunk_title, load_vectors, store_encoded
 
@@ -227,3 +228,20 @@ def check(services: Services) -> IndexReport:
         missing={name: sorted(wanted - ids) for name, ids in per_index.items()},
         extra={name: sorted(ids - wanted) for name, ids in per_index.items()},
     )
+
+
+def check_public(services: Services) -> IndexCheck:
+    """:func:`check` for this process's replica, as the API shows it."""
+    report = check(services)
+    parts = [
+        IndexPart(
+            name=name,
+            chunks=count,
+            missing=len(report.missing[name]),
+            extra=len(report.extra[name]),
+            first_ids=(report.missing[name] + report.extra[name])[:20],
+        )
+        for name, count in report.per_index.items()
+    ]
+    replica = services.follower.replica
+    return IndexCheck(replica=replica, ok=report.ok, expected=report.expected, parts=parts)

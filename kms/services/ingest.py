@@ -4,7 +4,7 @@ change log the pipeline writes)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ingest.drafts import AssetDraft, ChunkVectors
@@ -36,11 +36,13 @@ def ingest_paths(
     created_by: str = "cli",
     on_progress: OnProgress | None = None,
     writer: Caller = LOCAL_ADMIN,
+    identity: Callable[[Path], str] | None = None,
 ) -> BatchOutcome:
     """Ingest files and folders as ``writer`` (the CLI, or the key that uploaded: it updates
     only assets it may see): each file commits with its vectors and index changes; when the
-    batch ends, this process's replica (if it has one open) has applied them."""
-    sources = discover(paths, defaults or FileMeta())
+    batch ends, this process's replica (if it has one open) has applied them. ``identity``
+    names each file's asset (an upload: ``upload:<name>``); default its resolved path."""
+    sources = discover(paths, defaults or FileMeta(), identity)
     job_id = job_id or create_job(services, created_by, len(sources))
 
     def embed(draft: AssetDraft) -> ChunkVectors:

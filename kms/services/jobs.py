@@ -1,74 +1,26 @@
-"""Upload jobs: queued for one background worker; their progress and errors, scrubbed.
+"""Upload jobs: stored, then queued; their progress and errors, scrubbed.
 
-``start_ingest`` creates a job for a checked :class:`UploadBatch` and queues it for one
-daemon worker thread, which moves the files to ``uploads/<name>/<name>`` (so a re-upload of
-a file with the same name is a new version of the same asset), runs the normal ingest
-(:func:`kms.services.ingest.ingest_paths`), re-runs gap detection and removes the copies
-(the store keeps its own content-addressed copy for downloads). A job is visible to the key
-that started it, and to admins.
+``start_ingest`` stores a checked :class:`UploadBatch`'s files in the database (as blobs)
+together with a queued job that names them, in one transaction, and wakes this process's
+job runner. Whichever worker claims the job (this server, or a ``kms worker`` anywhere) runs
+the normal ingest with each file named ``upload:<name>`` (so a re-upload of a file with the
+same name is a new version of the same asset) — see :mod:`kms.services.queue`. A job is
+visible to the key that started it, and to admins.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import queue
-import threading
-from dataclasses import dataclass
-from pathlib import Path
-
 from pydantic import ValidationError
 
+from kms.core.blobs import put_blob
 from kms.core.errors import InputError, NotFound
-from kms.core.models import Job, Role
-from kms.core.models._types import utcnow
+from kms.core.models import Job
 from kms.core.schemas import FileMeta, JobError, JobPublic, UploadForm
 from kms.core.schemas.bounded import MAX_ITEMS
 from kms.core.visibility import Caller, clean_teams
 from kms.services.app import Services
 from kms.services.audit import audit
-from kms.services.gapdetect import detect_gaps
-from kms.services.ingest import create_job, ingest_paths
 from kms.services.uploads import UploadBatch
-
-log = logging.getLogger("kms.jobs")
-
-
-@dataclass
-class _Work:
-    services: Services
-    job_id: int
-    batch: UploadBatch
-    meta: FileMeta
-    created_by: str
-    writer: Caller
-
-
-class _Worker:
-    """One daemon thread that runs queued upload jobs in order (ingest is one writer)."""
-
-    def __init__(self) -> None:
-        self.queue: queue.Queue[_Work] = queue.Queue()
-        self.thread: threading.Thread | None = None
-        self.lock = threading.Lock()
-
-    def submit(self, work: _Work) -> None:
-        with self.lock:
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._loop, name="kms-ingest", daemon=True)
-                self.thread.start()
-        self.queue.put(work)
-
-    def _loop(self) -> None:
-        while True:
-            work = self.queue.get()
-            try:
-                run_upload(work)
-            finally:
-                self.queue.task_done()
-
-
-WORKER = _Worker()
 
 
 def upload_meta(services: Services, caller: Caller, form: UploadForm) -> FileMeta:
@@ -101,55 +53,41 @@ def upload_meta(services: Services, caller: Caller, form: UploadForm) -> FileMet
 
 
 def start_ingest(services: Services, caller: Caller, batch: UploadBatch, form: UploadForm) -> int:
-    """Queue the checked upload as an ingest job; returns the job id at once."""
+    """Store the checked upload and queue it as an ingest job; returns the job id at once."""
     meta = upload_meta(services, caller, form)
     names = [f.name for f in batch.files]
-    job_id = create_job(services, job_owner(caller), total=len(names))
-    with services.db.session() as session:
-        audit(session, caller.actor, "ingest.upload", f"job:{job_id}", files=names)
-        session.commit()
-    WORKER.submit(_Work(services, job_id, batch, meta, job_owner(caller), caller))
-    return job_id
-
-
-def run_upload(work: _Work) -> None:
-    services, batch = work.services, work.batch
-    inbox = services.settings.data_dir / "uploads"
-    paths: list[Path] = []
     try:
-        for staged in batch.files:
-            target = inbox / staged.name / staged.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            staged.path.replace(target)
-            paths.append(target)
-        ingest_paths(
-            services,
-            paths,
-            work.meta,
-            job_id=work.job_id,
-            created_by=work.created_by,
-            writer=work.writer,
-        )
-        detect_gaps(services, Caller(name="ingest", role=Role.admin, teams=None))
-    except Exception as exc:  # the job must end, whatever happened
-        log.exception("upload job %s failed", work.job_id)
-        _fail(services, work.job_id, f"{type(exc).__name__}: ingest failed")
-    finally:
-        for path in paths:
-            path.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):
-                path.parent.rmdir()
-        batch.discard()
-
-
-def _fail(services: Services, job_id: int, message: str) -> None:
-    with services.db.session() as session:
-        job = session.get(Job, job_id)
-        if job is not None:
-            job.status, job.finished_at = "failed", utcnow()
-            job.errors = [*job.errors, {"item": "", "message": message}]
+        with services.db.write_session() as session:
+            files = [
+                {"name": f.name, "sha256": put_blob(session, f.path.read_bytes())}
+                for f in batch.files
+            ]
+            job = Job(
+                kind="upload",
+                status="queued",
+                total=len(files),
+                created_by=job_owner(caller),
+                payload={
+                    "files": files,
+                    "meta": meta.model_dump(mode="json"),
+                    "writer": {
+                        "name": caller.name,
+                        "role": caller.role.value,
+                        "teams": list(caller.teams) if caller.teams is not None else None,
+                        "key_id": caller.key_id,
+                        "user_id": caller.user_id,
+                    },
+                },
+            )
             session.add(job)
+            session.flush()
+            job_id = job.id or 0
+            audit(session, caller.actor, "ingest.upload", f"job:{job_id}", files=names)
             session.commit()
+    finally:
+        batch.discard()
+    services.job_queued(job_id)
+    return job_id
 
 
 def job_owner(caller: Caller) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
+from kms.core.blobs import blob_digest, sweep_blobs
 from kms.core.changelog import log_changes
 from kms.core.models import (
     Asset,
@@ -100,7 +101,12 @@ def _delete_rows(session: Session, asset_id: int, chunk_ids: list[int]) -> None:
 def _delete_file_if_unused(services: Services, stored: str | None) -> None:
     if not stored:
         return
-    with services.db.session() as session:
+    if blob_digest(stored) is not None:
+        with services.db.write_session() as session:
+            sweep_blobs(session)  # an exact duplicate may still name the same bytes
+            session.commit()
+        return
+    with services.db.session() as session:  # a file stored before files moved into the database
         if session.exec(select(Asset.id).where(Asset.stored_file == stored)).first() is not None:
             return  # another asset (an exact duplicate) still points at the same bytes
     path = services.settings.data_dir / stored

@@ -63,6 +63,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/assets/{asset_id}"): "curator",
     ("POST", "/v1/ingest"): "curator",
     ("GET", "/v1/jobs/{job_id}"): "curator",
+    ("GET", "/v1/index/check"): "admin",
     ("GET", "/v1/graph/problems"): "rep",
     ("GET", "/v1/graph/problems/{problem_id}"): "rep",
     ("GET", "/v1/graph/entities"): "rep",

@@ -173,3 +173,20 @@ class AuditEntry(BaseModel):
 class AuditPublic(BaseModel):
     data: list[AuditEntry]
     count: int
+
+
+class IndexPart(BaseModel):
+    name: str = Field(description="keyword, a vector index, or the stored vectors of a model")
+    chunks: int
+    missing: int
+    extra: int
+    first_ids: list[int] = Field(description="The first differing chunk ids (at most 20)")
+
+
+class IndexCheck(BaseModel):
+    """This replica's indexes against the database (``kms check`` for a running server)."""
+
+    replica: str
+    ok: bool
+    expected: int = Field(description="Chunks the database says search should hold")
+    parts: list[IndexPart]

@@ -1,0 +1,249 @@
+"""Running queued jobs: claimed once, kept alive by a heartbeat, taken over when silent.
+
+A job is a row of the ``job`` table (its state is what users see). Any process may run
+it: the server itself (``in_process_worker``) or ``kms worker`` processes on any machine,
+all sharing the database. :func:`run_job` first *claims* the job with one atomic update
+(queued → running, or running with a silent heartbeat → running here), so two workers
+never both run it; while it runs, a thread renews its heartbeat. A worker killed mid-job
+stops its heartbeat; after ``STALE_BEATS`` missed beats another worker claims the job and
+runs it again, and the ingest skips the files the job already recorded as done (each
+file's result commits with the file), so every file is ingested exactly once.
+
+:class:`JobRunner` is the worker loop: jobs submitted in this process start at once;
+every ``poll_s`` it also looks for queued jobs and silent running ones in the table (jobs
+submitted by other processes, jobs of a worker that died), so nothing waits for a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import shutil
+import socket
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+
+from kms.core.blobs import read_blob, sweep_blobs
+from kms.core.models import Job, Role
+from kms.core.models._types import utcnow
+from kms.core.schemas import FileMeta
+from kms.core.visibility import Caller
+from kms.services.gapdetect import detect_gaps
+from kms.services.ingest import ingest_paths
+
+if TYPE_CHECKING:
+    from kms.services.app import Services
+
+log = logging.getLogger("kms.queue")
+
+STALE_BEATS = 6  # a running job whose worker missed this many heartbeats is taken over
+RUNNABLE_KINDS = ("upload",)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim_job(services: Services, job_id: int, worker: str) -> bool:
+    """Take the job for ``worker`` if it is queued, or running with a silent heartbeat."""
+    now = utcnow()
+    stale_before = now - timedelta(seconds=services.settings.job_heartbeat_s * STALE_BEATS)
+    statement = (
+        update(Job)
+        .where(col(Job.id) == job_id)
+        .where(col(Job.kind).in_(RUNNABLE_KINDS))
+        .where(
+            or_(
+                col(Job.status) == "queued",
+                (col(Job.status) == "running") & (col(Job.heartbeat_at) < stale_before),
+            )
+        )
+        .values(status="running", worker=worker, heartbeat_at=now, attempts=Job.attempts + 1)
+    )
+    with services.db.write_session() as session:
+        claimed = session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+        session.commit()
+    return claimed
+
+
+def runnable_jobs(services: Services) -> list[int]:
+    """Jobs waiting for a worker: queued, or running with a silent heartbeat (oldest first)."""
+    stale_before = utcnow() - timedelta(seconds=services.settings.job_heartbeat_s * STALE_BEATS)
+    with services.db.session() as session:
+        ids = session.exec(
+            select(Job.id)
+            .where(col(Job.kind).in_(RUNNABLE_KINDS))
+            .where(
+                or_(
+                    col(Job.status) == "queued",
+                    (col(Job.status) == "running") & (col(Job.heartbeat_at) < stale_before),
+                )
+            )
+            .order_by(col(Job.id))
+        ).all()
+    return [i for i in ids if i is not None]
+
+
+def run_job(services: Services, job_id: int, worker: str | None = None) -> bool:
+    """Run one job if this worker can claim it; False when another worker has it."""
+    worker = worker or worker_name()
+    if not claim_job(services, job_id, worker):
+        return False
+    with _heartbeat(services, job_id, worker):
+        with services.db.session() as session:
+            job = session.get(Job, job_id)
+        assert job is not None
+        try:
+            run_upload(services, job)
+        except Exception as exc:  # the job must end, whatever happened
+            log.exception("job %s failed", job_id)
+            fail_job(services, job_id, f"{type(exc).__name__}: ingest failed")
+    return True
+
+
+@contextmanager
+def _heartbeat(services: Services, job_id: int, worker: str) -> Iterator[None]:
+    """Renew the job's heartbeat every ``job_heartbeat_s`` while the body runs."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(services.settings.job_heartbeat_s):
+            try:
+                with services.db.side_session() as session:
+                    session.execute(
+                        update(Job)
+                        .where(col(Job.id) == job_id)
+                        .where(col(Job.worker) == worker)
+                        .values(heartbeat_at=utcnow())
+                    )
+                    session.commit()
+            except Exception:  # a missed beat is not an error; six in a row hand the job over
+                log.warning("job %s: heartbeat missed", job_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def run_upload(services: Services, job: Job) -> None:
+    """Ingest an upload's files (read back from the database) as the caller who sent them."""
+    payload: dict[str, Any] = job.payload
+    sender = payload["writer"]
+    teams = sender["teams"]
+    writer = Caller(
+        name=str(sender["name"]),
+        role=Role(sender["role"]),
+        teams=tuple(teams) if teams is not None else None,
+        key_id=sender.get("key_id"),
+        user_id=sender.get("user_id"),
+    )
+    meta = FileMeta.model_validate(payload["meta"])
+    work = Path(tempfile.mkdtemp(prefix=f"job-{job.id}-", dir=_work_dir(services)))
+    try:
+        paths = _materialize(services, payload["files"], work)
+        ingest_paths(
+            services,
+            paths,
+            meta,
+            job_id=job.id,
+            created_by=job.created_by or "upload",
+            writer=writer,
+            identity=lambda path: f"upload:{path.name}",
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    with services.db.write_session() as session:
+        sweep_blobs(session)  # the files of record uploads are not kept once ingested
+        session.commit()
+    detect_gaps(services, Caller(name="ingest", role=Role.admin, teams=None))
+
+
+def _work_dir(services: Services) -> Path:
+    folder = services.settings.data_dir / "work"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _materialize(services: Services, files: list[dict[str, str]], work: Path) -> list[Path]:
+    """Write the upload's files into ``work`` under their upload names."""
+    paths: list[Path] = []
+    with services.db.session() as session:
+        for entry in files:
+            data = read_blob(session, entry["sha256"])
+            if data is None:
+                raise RuntimeError(f"{entry['name']}: the uploaded file is missing")
+            path = work / entry["name"]
+            path.write_bytes(data)
+            paths.append(path)
+    return paths
+
+
+def fail_job(services: Services, job_id: int, message: str) -> None:
+    with services.db.write_session() as session:
+        job = session.get(Job, job_id)
+        if job is not None:
+            job.status, job.finished_at = "failed", utcnow()
+            job.errors = [*job.errors, {"item": "", "message": message}]
+            session.add(job)
+            session.commit()
+
+
+class JobRunner:
+    """Runs jobs one at a time in a thread: submitted ones at once, others found by polling.
+
+    The same loop serves the server (``in_process_worker``) and ``kms worker``."""
+
+    def __init__(self, services: Services, poll_s: float = 1.0) -> None:
+        self.services = services
+        self.poll_s = poll_s
+        self.worker = worker_name()
+        self._wake: queue.Queue[int] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        services.job_listeners.append(self.submit)
+        services.on_close.append(self.stop)
+
+    def submit(self, job_id: int) -> None:
+        self._wake.put(job_id)
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.run_forever, name="kms-jobs", daemon=True)
+            self._thread.start()
+
+    def run_forever(self, on_idle: Callable[[], None] | None = None) -> None:
+        while not self._stop.is_set():
+            try:
+                job_id: int | None = self._wake.get(timeout=self.poll_s)
+            except queue.Empty:
+                job_id = None
+            if self._stop.is_set():
+                break
+            try:
+                for candidate in [job_id] if job_id is not None else runnable_jobs(self.services):
+                    if self._stop.is_set():
+                        break
+                    run_job(self.services, candidate, self.worker)
+            except Exception:  # the database may be away for a moment: keep polling
+                log.exception("job runner: polling failed")
+            if on_idle is not None:
+                on_idle()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.put(0)
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=30)
