@@ -311,6 +311,10 @@ class TantivyKeywordIndex:
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)
 
+    def doc_freqs(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        searcher = self._index.searcher()
+        return int(searcher.num_docs), {t: int(searcher.doc_freq("body", t)) for t in set(terms)}
+
     def close(self) -> None:
         """Nothing to release: readers are per search, writers per write."""
 

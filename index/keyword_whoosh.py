@@ -249,6 +249,13 @@ class WhooshKeywordIndex:
             searcher = self._current_searcher()
             return {int(f["chunk_id"]) for f in searcher.reader().all_stored_fields()}
 
+    def doc_freqs(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        with self._search_lock:
+            searcher = self._current_searcher()
+            return int(searcher.doc_count()), {
+                t: int(searcher.doc_frequency("body", t)) for t in set(terms)
+            }
+
     def __len__(self) -> int:
         with self._search_lock:
             return int(self._current_searcher().doc_count())

@@ -231,10 +231,16 @@ function render({ keepFocus = null } = {}) {
   $("#more").hidden = hits.length < PAGE || (state.extra.length > 0 && state.extra.length % PAGE !== 0);
   if (!hits.length) renderEmpty(r);
 
-  clear($("#answer"), hits.length || r.passages?.length
-    ? answerCard(r, { stageByKey: state.meta.stageByKey, entityName, open: (c) => openSource(state.api, c) })
+  clear($("#answer"), r
+    ? answerCard(r, { stageByKey: state.meta.stageByKey, entityName, open: (c) => openSource(state.api, c), askExpert })
     : null);
   if (keepFocus !== null) $$("#results .result")[keepFocus]?.focus();
+}
+
+/** Ask an expert about the question on screen (its stage and filters go with it). */
+function askExpert(note) {
+  const q = state.request;
+  return state.api.post("/v1/expert", { query: q.query, stage: q.stage, filters: q.filters, note });
 }
 
 /** The name of a taxonomy entity (competitor, industry, product, stage) from its key. */

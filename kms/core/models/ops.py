@@ -90,6 +90,10 @@ class Gap(SQLModel, table=True):
     tags: list[str] = json_field()
     owner: str | None = None
     closing_asset_id: int | None = Field(default=None, foreign_key="asset.id")
+    context: dict[str, Any] = json_field(
+        default_factory=dict, description="The asker's filters (ask an expert)"
+    )
+    notes: list[str] = json_field(description="Notes the askers added (ask an expert)")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from kms.core.schemas.bounded import Name, NameList, TeamList
+from kms.core.schemas.search import SearchFilters
 
 # --- feedback and gaps -------------------------------------------------------------
 
@@ -48,6 +49,8 @@ class GapPublic(BaseModel):
     tags: list[str]
     owner: str | None
     closing_asset_id: int | None
+    context: dict[str, Any] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
 
@@ -55,6 +58,20 @@ class GapPublic(BaseModel):
 class GapsPublic(BaseModel):
     data: list[GapPublic]
     count: int
+
+
+class ExpertRequest(BaseModel):
+    """A rep asks an expert: the question nothing answered, recorded as a gap."""
+
+    query: str = Field(min_length=1, max_length=500)
+    stage: Name | None = Field(None, description="Stage key, name or CRM alias")
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    note: str | None = Field(None, max_length=1000, description="What the rep needs, in words")
+
+
+class ExpertAsked(BaseModel):
+    gap_id: int
+    occurrences: int
 
 
 class GapCreate(BaseModel):
