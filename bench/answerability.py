@@ -102,7 +102,7 @@ def metrics(rows: list[dict[str, Any]]) -> dict[str, float | int]:
 def ask(services: Services, paths: dict[int, str], q: dict[str, Any]) -> dict[str, Any]:
     response = answer(services, AnswerRequest(query=q["text"], log=False), REP)
     cited = [paths.get(p.citation.asset_id, "") for p in response.passages]
-    answered = bool(response.results) and response.confidence >= services.settings.low_confidence
+    answered = response.answered
     return {
         **q,
         "confidence": response.confidence,

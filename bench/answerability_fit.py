@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +20,13 @@ from kms.services.answerability import Model, Signals, query_language
 
 TARGET_PRECISION = 0.95
 L2 = 0.1
+MIN_PER_LABEL = 5  # an (embedder, language) with fewer questions of either label: no curve
+# The relevance floor on calibrated similarity (``kms.services.answerability.above_floor``):
+# a query with no known salient term below FLOOR_QUERY returns nothing (gibberish); a
+# dense-only candidate below FLOOR_CHUNK is dropped. Set low on purpose: the floor removes
+# noise, the confidence decides what is an answer.
+FLOOR_QUERY = 0.15
+FLOOR_CHUNK = 0.02
 
 Sample = tuple[Signals, dict[str, float], str, bool]  # signals, raw top cosines, query, label
 
@@ -46,6 +52,9 @@ def fit_calibration(samples: list[Sample]) -> dict[str, tuple[float, float]]:
             by_key.setdefault(f"{name}:{query_language(query)}", []).append((cosine, label))
     out = {}
     for key, pairs in sorted(by_key.items()):
+        positives = sum(1 for _, label in pairs if label)
+        if min(positives, len(pairs) - positives) < MIN_PER_LABEL:
+            continue
         x = np.array([[c] for c, _ in pairs])
         y = np.array([1.0 if label else 0.0 for _, label in pairs])
         a, b = logistic(x, y, l2=0.01)
@@ -84,11 +93,9 @@ def fit_model(samples: list[Sample]) -> dict[str, Any]:
         "weights": {n: round(float(v), 4) for n, v in zip(Signals.names(), w[:-1], strict=True)},
         "bias": round(float(w[-1] - t), 4),
         "threshold": 0.5,
+        "floor_query": FLOOR_QUERY,
+        "floor_chunk": FLOOR_CHUNK,
         "fitted_on": len(samples),
         "target_precision": TARGET_PRECISION,
         "note": "bench/answerability.py --fit; bias shifted so 0.5 is the operating point",
     }
-
-
-def probability(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))

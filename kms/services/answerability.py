@@ -185,6 +185,11 @@ def query_language(query: str) -> str:
     return "en" if lang == "en" else "zh"
 
 
+def _at_least(calibrated: float | None, model: Model) -> bool:
+    """Above the chunk floor (an embedder without a curve for the language: always)."""
+    return calibrated is None or calibrated >= model.floor_chunk
+
+
 def above_floor(
     model: Model,
     lists: dict[str, list[tuple[int, float]]],
@@ -212,7 +217,6 @@ def above_floor(
         out[name] = [
             (cid, cosine)
             for cid, cosine in items
-            if cid in keyword_ids
-            or (model.calibrated(name, language, cosine) or 0.0) >= model.floor_chunk
+            if cid in keyword_ids or _at_least(model.calibrated(name, language, cosine), model)
         ]
     return out
