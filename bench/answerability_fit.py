@@ -26,7 +26,7 @@ MIN_PER_LABEL = 5  # an (embedder, language) with fewer questions of either labe
 # dense-only candidate below FLOOR_CHUNK is dropped. Set low on purpose: the floor removes
 # noise, the confidence decides what is an answer.
 FLOOR_QUERY = 0.15
-FLOOR_CHUNK = 0.02
+FLOOR_CHUNK = 0.01
 
 Sample = tuple[Signals, dict[str, float], str, bool]  # signals, raw top cosines, query, label
 

@@ -134,3 +134,10 @@ def test_compose_picks_answering_sentences_with_numbered_citations() -> None:
     assert [c.asset_id for c in citations] == [1, 2]
     assert [s.cite for s in chosen] == [1, 2]
     assert set(tokenize(" ".join(texts))) & set(terms)
+
+
+def test_salient_text_keeps_the_words_as_written() -> None:
+    from kms.services.answerability import salient_text
+
+    assert salient_text("Do we have a reseller partner in Brazil?") == "reseller partner Brazil"
+    assert salient_text("我们在巴西有没有代理商？") == "巴西 代理商"

@@ -32,7 +32,7 @@ from typing import Any
 
 import jieba.posseg
 
-from index.analyzer import normalise, tokenize
+from index.analyzer import normalise, spans, tokenize
 from index.policy import KEYWORD
 from kms.core.text.language import detect_language
 
@@ -90,6 +90,15 @@ def salient_terms(query: str) -> list[str]:
         if token not in FUNCTION_WORDS and token not in out and not token.isspace():
             out.append(token)
     return out
+
+
+def salient_text(query: str) -> str:
+    """The query's salient words as written (what a snippet highlights): function words out."""
+    norm = normalise(query)
+    source = query if len(norm) == len(query) else norm
+    return " ".join(
+        source[span.start : span.end] for span in spans(query) if span.text not in FUNCTION_WORDS
+    )
 
 
 def idf_weights(total: int, freqs: dict[str, int]) -> dict[str, float]:

@@ -25,7 +25,12 @@ from kms.core.schemas import SearchFilters, SearchHit, SearchRequest, SearchResp
 from kms.core.stages import SalesProcess
 from kms.core.text.language import detect_language
 from kms.core.visibility import Caller, readable_by
-from kms.services.answerability import above_floor, query_language, salient_terms
+from kms.services.answerability import (
+    above_floor,
+    query_language,
+    salient_terms,
+    salient_text,
+)
 from kms.services.app import Services, side_write
 from kms.services.gaps import record_query_gap
 from kms.services.graph import citation, expansion_assets, problems_for
@@ -266,7 +271,7 @@ def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
         kind=asset.kind,
         language=asset.language,
         status=asset.status.value,
-        snippet=snippet(chunk.text, query),
+        snippet=snippet(chunk.text, salient_text(query)),
         section=chunk.section,
         page=chunk.page,
         stages=sorted(facts.stages.get(ranked.chunk_id, {})),

@@ -1,0 +1,121 @@
+"""Answers that know what they don't know (issue 10): the answer card, the no-answer state
+and the gap it records, ask an expert, the relevance floor, function words unhighlighted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from apiserver import Server
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
+
+UNANSWERABLE = ["Do we have a reseller partner in Brazil?", "我们在巴西有没有代理商?"]
+ANSWERABLE = ["What is our win rate against DataForge?", "灵犀卫士能自动识别哪些敏感数据?"]
+
+
+def gaps_of(server: Server, kind: str) -> list[dict[str, object]]:
+    with server.client("curator") as curator:
+        reply = curator.get("/v1/gaps", params={"kind": kind, "limit": 100})
+    assert reply.status_code == 200, reply.text
+    return list(reply.json()["data"])
+
+
+@pytest.mark.parametrize("query", UNANSWERABLE)
+def test_unanswerable_question_says_so_and_reaches_the_gaps_board(
+    server: Server, query: str
+) -> None:
+    with server.client("rep") as rep:
+        body = rep.post("/v1/answer", json={"query": query}).json()
+    assert body["answered"] is False and body["sentences"] == []
+    assert body["confidence"] < 0.5
+    assert body["gap_recorded"] is True
+    assert body["signals"]["unknown_entity"] == 1.0  # Brazil / 巴西: unknown to the demo
+    assert query in [g["query"] for g in gaps_of(server, "low_confidence")]
+
+
+@pytest.mark.parametrize("query", ANSWERABLE)
+def test_answerable_question_gets_cited_sentences(server: Server, query: str) -> None:
+    with server.client("rep") as rep:
+        body = rep.post("/v1/answer", json={"query": query}).json()
+    assert body["answered"] is True and body["confidence"] >= 0.5
+    assert body["gap_recorded"] is False
+    sentences, citations = body["sentences"], body["citations"]
+    assert 1 <= len(sentences) <= 4
+    assert {s["cite"] for s in sentences} == set(range(1, len(citations) + 1))
+    assert all(c["url"].startswith("/v1/assets/") for c in citations)
+    passages = " ".join(p["text"] for p in body["passages"])
+    for s in sentences:  # extractive: each sentence is in a top passage, whole
+        assert s["text"] in passages
+        assert re.search(r"[。！？!?.;；:：)）]$|\S$", s["text"])
+    assert " ".join(s["text"] for s in sentences) != body["passages"][0]["text"]
+
+
+def test_gibberish_returns_nothing_and_counts_as_zero_results(server: Server) -> None:
+    query = "asdf qwer zxcv plorb"
+    with server.client("rep") as rep:
+        found = rep.post("/v1/search", json={"query": query}).json()
+        answer = rep.post("/v1/answer", json={"query": query}).json()
+    assert found["total"] == 0 and found["results"] == []
+    assert answer["results"] == [] and answer["answered"] is False
+    assert query in [g["query"] for g in gaps_of(server, "zero_results")]
+
+
+def test_function_words_are_not_highlighted(server: Server) -> None:
+    with server.client("rep") as rep:
+        body = rep.post(
+            "/v1/search", json={"query": "Do we have a partner program?", "log": False}
+        ).json()
+    marked = {
+        m.lower() for r in body["results"] for m in re.findall(r"<mark>(.*?)</mark>", r["snippet"])
+    }
+    assert marked and not marked & {"do", "we", "have"}
+
+
+def test_ask_an_expert_records_the_question_with_stage_filters_and_note(server: Server) -> None:
+    request = {
+        "query": "Which reseller covers Chile?",
+        "stage": "Negotiation/Review",
+        "filters": {"competitor": "DataForge"},
+        "note": "Acme deal closes this month",
+    }
+    with server.client("rep") as rep:
+        first = rep.post("/v1/expert", json=request)
+        again = rep.post("/v1/expert", json={**request, "note": None})
+        assert rep.get("/v1/gaps").status_code == 403  # the board is the curators'
+    assert first.status_code == 201, first.text
+    assert again.json() == {"gap_id": first.json()["gap_id"], "occurrences": 2}
+    with server.client("curator") as curator:
+        gap = curator.get(f"/v1/gaps/{first.json()['gap_id']}").json()
+    assert gap["kind"] == "ask_expert" and gap["query"] == request["query"]
+    assert gap["stage"] == "negotiation" and gap["occurrences"] == 2
+    assert gap["context"] == {"competitor": "DataForge"}
+    assert gap["notes"] == ["Acme deal closes this month"]
+
+
+def test_ask_an_expert_unknown_stage_is_a_clear_error(server: Server) -> None:
+    with server.client("rep") as rep:
+        reply = rep.post("/v1/expert", json={"query": "x", "stage": "Nowhere"})
+    assert reply.status_code == 422
+    assert "unknown stage 'Nowhere'" in reply.text
+
+
+def test_winloss_at_a_stage_counts_the_won_deals_that_passed_it(server: Server) -> None:
+    """The demo's DataForge deals at Negotiation: won deals passed Negotiation, so they count
+    (before: a stage filter kept only deals that *ended* there, so 0 won)."""
+    query = {"query": "DataForge price objection", "stage": "negotiation", "log": False}
+    with server.client("rep") as rep:
+        body = rep.post("/v1/answer", json=query).json()
+    w = body["winloss"]
+    assert w["filters"] == {"competitor": "dataforge", "stage": "negotiation"}
+    assert w["won"] > 0 and w["win_rate"] > 0 and w["shown"] is True
+    assert w["first_year"] and w["last_year"] and w["first_year"] <= w["last_year"]
+
+
+def test_winloss_is_hidden_without_deal_context(server: Server) -> None:
+    with server.client("rep") as rep:
+        body = rep.post(
+            "/v1/answer",
+            json={"query": "how do I write a proposal", "stage": "proposal", "log": False},
+        ).json()
+    assert body["winloss"]["shown"] is False
