@@ -1,13 +1,14 @@
 """The stage-aware answer around the ranked results.
 
-Best passages with citations, problem → solution entries with proof, the win/loss picture
-for the context, the stage's playbook hints and a confidence. A low-confidence answer is
-recorded as a gap candidate.
+An extractive answer (the 2–4 sentences of the top passages that best answer the question,
+each with a numbered citation; ``kms.services.answer_card``), problem → solution entries with
+proof, the win/loss picture for the context, the stage's playbook hints and a confidence.
 
-Confidence (0..1) is the mean of three plain signals: *coverage* — the share of the
-query's terms found in the best passage (or its title); *agreement* — whether keyword
-and vector retrieval both support the top result; *graph* — whether the problem map
-knows the question. It is a calibrated-by-eye indicator, reported with its parts.
+The confidence is the probability, from a model fitted on labelled questions, that the
+knowledge base answers the question (``kms.services.answerability``: calibrated similarity,
+idf-weighted keyword evidence and coverage, unknown terms and names, retriever agreement,
+problem map). Below ``Settings.low_confidence`` the card says no document answers it, offers
+"ask an expert", and the question is recorded as a gap.
 """
 
 from __future__ import annotations

@@ -386,6 +386,8 @@ export const STRINGS = {
   "gapkind.no_solution": { en: "No solution", zh: "缺少方案" },
   "gapkind.no_proof": { en: "No proof", zh: "缺少佐证" },
   "gapkind.manual": { en: "Manual", zh: "手动创建" },
+  "gapkind.ask_expert": { en: "Asked an expert", zh: "请专家解答" },
+  "gaps.note": { en: "Rep's note", zh: "销售备注" },
   "coverage.sub": { en: "Approved, live assets per stage", zh: "各阶段已审核的有效内容" },
   "coverage.kinds": { en: "Stage × asset kind", zh: "阶段 × 内容类型" },
   "coverage.problems": { en: "Stage × problem (solutions / proof assets)", zh: "阶段 × 客户问题(方案数 / 佐证数)" },
