@@ -119,3 +119,25 @@ def test_winloss_is_hidden_without_deal_context(server: Server) -> None:
             json={"query": "how do I write a proposal", "stage": "proposal", "log": False},
         ).json()
     assert body["winloss"]["shown"] is False
+
+
+def test_not_helpful_asks_why_and_the_reason_becomes_gap_evidence(server: Server) -> None:
+    with server.client("rep") as rep:
+        found = rep.post("/v1/search", json={"query": "DataForge quarter-end discount"}).json()
+        hit = found["results"][0]
+        vote = {
+            "query_id": found["query_id"],
+            "asset_id": hit["asset_id"],
+            "helpful": False,
+            "reason": "outdated",
+            "comment": "the FY2026 numbers are missing",
+        }
+        reply = rep.post("/v1/feedback", json=vote)
+        bad = rep.post("/v1/feedback", json={**vote, "reason": "boring"})
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["reason"] == "outdated" and reply.json()["gap_id"]
+    assert bad.status_code == 422 and "reason" in bad.text
+    with server.client("curator") as curator:
+        gap = curator.get(f"/v1/gaps/{reply.json()['gap_id']}").json()
+    assert gap["kind"] == "negative_feedback"
+    assert f"outdated · {hit['title']}: the FY2026 numbers are missing" in gap["notes"]

@@ -110,6 +110,12 @@ export const STRINGS = {
   "feedback.not_helpful": { en: "Not helpful", zh: "没帮助" },
   "feedback.thanks": { en: "Thanks — recorded", zh: "已记录,谢谢" },
   "feedback.failed": { en: "Feedback not saved", zh: "反馈未保存" },
+  "feedback.why": { en: "Why not?", zh: "哪里不对?" },
+  "feedback.why_words": { en: "What was missing? (optional)", zh: "缺少什么?(可选)" },
+  "feedback.reason.wrong": { en: "Wrong", zh: "内容错误" },
+  "feedback.reason.outdated": { en: "Outdated", zh: "已过时" },
+  "feedback.reason.incomplete": { en: "Incomplete", zh: "不完整" },
+  "feedback.reason.other": { en: "Other", zh: "其他" },
   "feedback.noquery": { en: "This search was not recorded, so feedback cannot be linked to it.", zh: "本次搜索未记录,无法关联反馈。" },
   "empty.title": { en: "Nothing found for “{q}”", zh: "没有找到与“{q}”相关的内容" },
   "empty.body": {

@@ -64,6 +64,9 @@ class Feedback(SQLModel, table=True):
     asset_id: int = Field(foreign_key="asset.id", index=True)
     helpful: bool
     comment: str = ""
+    reason: str | None = Field(
+        default=None, description="Why not helpful: wrong, outdated, incomplete or other"
+    )
     key_id: int | None = None
     user_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -21,6 +21,9 @@ class FeedbackCreate(BaseModel):
     asset_id: DbId
     helpful: bool
     comment: str = Field("", max_length=2000)
+    reason: Literal["wrong", "outdated", "incomplete", "other"] | None = Field(
+        None, description="Why the result did not help (a not-helpful vote only)"
+    )
 
 
 class FeedbackPublic(BaseModel):
@@ -29,6 +32,7 @@ class FeedbackPublic(BaseModel):
     asset_id: int
     helpful: bool
     comment: str
+    reason: str | None = None
     gap_id: int | None = Field(description="The gap a not-helpful vote raised or counted on")
     created_at: datetime
 

@@ -1,6 +1,6 @@
 """answers: the furthest stage each deal reached (win/loss evidence filters deals that
 *reached* a stage; a won deal passed every stage up to its win); a gap's context (the
-asker's filters) and notes (ask an expert)
+asker's filters) and notes (ask an expert, thumbs-down reasons); why a result did not help
 
 Revision ID: 0005_answers
 Revises: 0004_accounts
@@ -31,6 +31,8 @@ def upgrade() -> None:
             batch_op.f("ix_outcome_furthest_stage"), ["furthest_stage"], unique=False
         )
     op.execute("UPDATE outcome SET furthest_stage = stage_key")
+    with op.batch_alter_table("feedback", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
     with op.batch_alter_table("gap", schema=None) as batch_op:
         batch_op.add_column(sa.Column("context", sa.JSON(), nullable=False, server_default="{}"))
         batch_op.add_column(sa.Column("notes", sa.JSON(), nullable=False, server_default="[]"))
@@ -40,6 +42,8 @@ def downgrade() -> None:
     with op.batch_alter_table("gap", schema=None) as batch_op:
         batch_op.drop_column("notes")
         batch_op.drop_column("context")
+    with op.batch_alter_table("feedback", schema=None) as batch_op:
+        batch_op.drop_column("reason")
     with op.batch_alter_table("outcome", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outcome_furthest_stage"))
         batch_op.drop_column("furthest_stage")
