@@ -141,3 +141,18 @@ def test_not_helpful_asks_why_and_the_reason_becomes_gap_evidence(server: Server
         gap = curator.get(f"/v1/gaps/{reply.json()['gap_id']}").json()
     assert gap["kind"] == "negative_feedback"
     assert f"outdated · {hit['title']}: the FY2026 numbers are missing" in gap["notes"]
+
+
+def test_analytics_reports_rates_over_time(server: Server) -> None:
+    with server.client("rep") as rep:
+        rep.post("/v1/answer", json={"query": "How many vacation days do new employees get?"})
+        found = rep.post("/v1/search", json={"query": "LumaFlow connectors"}).json()
+        vote = {"query_id": found["query_id"], "asset_id": found["results"][0]["asset_id"]}
+        assert rep.post("/v1/feedback", json={**vote, "helpful": True}).status_code == 201
+    with server.client("curator") as curator:
+        a = curator.get("/v1/analytics", params={"days": 7}).json()
+    assert 0 < a["low_confidence_rate"] < 1
+    assert a["helpful_ratio"] is not None and 0 < a["helpful_ratio"] <= 1
+    today = a["per_day"][-1]
+    assert today["low_confidence"] >= 1 and today["helpful"] >= 1
+    assert today["low_confidence"] <= today["queries"]

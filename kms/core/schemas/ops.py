@@ -108,6 +108,9 @@ class DayCount(BaseModel):
     day: date
     queries: int
     zero_results: int
+    low_confidence: int = Field(0, description="Answers below the confidence threshold")
+    helpful: int = Field(0, description="Helpful votes on that day's queries")
+    not_helpful: int = Field(0, description="Not-helpful votes on that day's queries")
 
 
 class QueryCount(BaseModel):
@@ -134,6 +137,10 @@ class AnalyticsPublic(BaseModel):
     days: int
     queries: int
     zero_result_rate: float | None
+    low_confidence_rate: float | None = Field(
+        None, description="Share of queries whose answer was below the confidence threshold"
+    )
+    helpful_ratio: float | None = Field(None, description="Helpful votes / all votes")
     per_day: list[DayCount]
     top_queries: list[QueryCount]
     top_gaps: list[GapPublic]
