@@ -104,9 +104,12 @@ class KeywordIndex(Protocol):
         """Top ``limit`` (chunk id, score) for ``query`` among chunks ``teams`` may see."""
         ...
 
-    def doc_freqs(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
-        """The number of indexed chunks, and how many hold each (analysed) term in their
-        body (title + text), over every chunk (the answer's term weights, not a ranking)."""
+    def doc_freqs(
+        self, terms: Iterable[str], teams: Sequence[str] | None = None
+    ) -> tuple[int, dict[str, int]]:
+        """The number of chunks ``teams`` may see (None: all), and how many of them hold
+        each (analysed) term in their body (title + text) — the answer's term weights, so a
+        hidden chunk never makes a term "known"."""
         ...
 
     def ids(self) -> set[int]: ...

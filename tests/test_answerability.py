@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -141,3 +142,24 @@ def test_salient_text_keeps_the_words_as_written() -> None:
 
     assert salient_text("Do we have a reseller partner in Brazil?") == "reseller partner Brazil"
     assert salient_text("我们在巴西有没有代理商？") == "巴西 代理商"
+
+
+def test_term_statistics_count_only_visible_chunks(tmp_path: Path) -> None:
+    """A term only a hidden chunk holds is unknown to an outsider (no confidence leak)."""
+    from index.keyword import KeywordDoc
+    from index.keyword_engines import open_keyword_index
+
+    for engine in ("tantivy", "whoosh"):
+        index = open_keyword_index(tmp_path / engine, engine)
+        index.upsert(
+            [
+                KeywordDoc(chunk_id=1, body="public pricing notes", title="", teams=()),
+                KeywordDoc(chunk_id=2, body="secret canaryword pricing", title="", teams=("emea",)),
+            ]
+        )
+        assert index.doc_freqs(["canaryword", "price"]) == (2, {"canaryword": 1, "price": 2})
+        outsider = index.doc_freqs(["canaryword", "price"], teams=())
+        assert outsider == (1, {"canaryword": 0, "price": 1}), engine
+        insider = index.doc_freqs(["canaryword"], teams=("emea",))
+        assert insider == (2, {"canaryword": 1}), engine
+        index.close()

@@ -118,7 +118,7 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
     sentences: list[AnswerSentence] = []
     citations: list[Citation] = []
     if not low:
-        terms, idf = term_weights(services, request.query)
+        terms, idf = term_weights(services, request.query, result.teams)
         sources = [Source(p.text, p.citation) for p in passages]
         sentences, citations = compose(sources, terms, idf, has_cjk(request.query))
     recorded = False

@@ -52,10 +52,12 @@ def passage_tokens(result: Retrieval, n: int) -> list[set[str]]:
     return out
 
 
-def term_weights(services: Services, query: str) -> tuple[list[str], dict[str, float]]:
-    """The query's salient terms and their idf over the keyword index."""
+def term_weights(
+    services: Services, query: str, teams: tuple[str, ...] | None
+) -> tuple[list[str], dict[str, float]]:
+    """The query's salient terms and their idf over the chunks ``teams`` may see."""
     terms = salient_terms(query)
-    total, freqs = services.index.keyword.doc_freqs(terms)
+    total, freqs = services.index.keyword.doc_freqs(terms, teams)
     return terms, idf_weights(total, freqs)
 
 
@@ -67,7 +69,7 @@ def measure(
     terms = salient_terms(query)
     names = entity_names(query)
     name_terms = {t for name in names for t in tokenize(name) if t not in ("", " ")}
-    total, freqs = services.index.keyword.doc_freqs([*terms, *name_terms])
+    total, freqs = services.index.keyword.doc_freqs([*terms, *name_terms], result.teams)
     idf = idf_weights(total, freqs)
     wanted = set(terms)
     passages = passage_tokens(result, TOP_PASSAGES)

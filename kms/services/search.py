@@ -57,6 +57,7 @@ class Retrieval:
     query_tokens: set[str]
     lists: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     language: str = "en"
+    teams: tuple[str, ...] | None = None  # the caller's (None: no team limit)
 
 
 def resolve_stage(services: Services, query: str, stage: str | None) -> StageInfo | None:
@@ -109,7 +110,7 @@ def retrieve(
     stage = resolve_stage(services, request.query, request.stage)
     language = detect_language(request.query)
     lists = services.index.candidates(request.query, caller.teams, language, DEPTH)
-    known = services.index.keyword.doc_freqs(salient_terms(request.query))[1]
+    known = services.index.keyword.doc_freqs(salient_terms(request.query), caller.teams)[1]
     lists = above_floor(
         services.confidence_model,
         lists,
@@ -163,7 +164,8 @@ def retrieve(
         ctx = StageContext(stage.key, stage.confidence, neighbours(services.process, stage.key))
     ranked = rank(candidates, ctx, weights)
     load_shown(session, facts, ranked[: max(request.offset + request.limit, SHOWN_MIN)])
-    return Retrieval(ranked, facts, stage, set(tokenize(request.query)), lists, language)
+    teams = None if caller.teams is None else tuple(caller.teams)
+    return Retrieval(ranked, facts, stage, set(tokenize(request.query)), lists, language, teams)
 
 
 def load_shown(session: Session, facts: ChunkFacts, shown: list[Ranked]) -> None:
