@@ -280,6 +280,9 @@ def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
         score=round(ranked.score, 4),
         why=[Why(signal=name, value=round(value, 4)) for name, value in ranked.why],
         citation=citation(asset, chunk.section, chunk.page),
+        owner=asset.owner,
+        review_by=asset.review_by,
+        stale=is_stale(asset, utcnow().date()),
     )
 
 

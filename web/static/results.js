@@ -33,6 +33,11 @@ export function resultItem(hit, ctx) {
       h("span.badge.accent", { text: kindName(hit.kind) }),
       hit.language && h("span.badge", { text: langName(hit.language) }),
       hit.status === "draft" && h("span.badge.warn", { text: t("status.draft") }),
+      hit.stale && h("span.badge.warn.stale", { title: t("trust.stale_title", { date: hit.review_by }), text: t("trust.stale") }),
+      hit.status === "approved" && !hit.stale && h("span.badge.good.trusted", {
+        title: t("trust.approved_title", { owner: hit.owner || "—", date: hit.review_by || "—" }),
+        text: t("trust.approved"),
+      }),
       (hit.stages || []).slice(0, 3).map((key) =>
         h("span.badge", { text: pick(ctx.stageByKey.get(key), key) })),
       where && h("span.where", { text: where }),

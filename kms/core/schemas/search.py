@@ -58,6 +58,9 @@ class SearchHit(BaseModel):
     score: float
     why: list[Why]
     citation: Citation
+    owner: str | None = Field(None, description="Who keeps the asset current")
+    review_by: date | None = Field(None, description="When it is due for review")
+    stale: bool = Field(False, description="Past its review date (it ranks lower and says so)")
 
 
 class StageInfo(BaseModel):
