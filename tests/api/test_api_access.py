@@ -56,6 +56,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/v1/expert"): "rep",
     ("GET", "/v1/stages"): "rep",
     ("GET", "/v1/me"): "rep",
+    ("GET", "/v1/me/answered"): "rep",
     ("GET", "/v1/assets"): "rep",
     ("GET", "/v1/assets/{asset_id}"): "rep",
     ("GET", "/v1/assets/{asset_id}/file"): "rep",

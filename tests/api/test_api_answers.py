@@ -167,3 +167,26 @@ def test_results_say_when_an_asset_is_stale(server: Server) -> None:
     assert table["owner"]
     fresh = [r for r in body["results"] if r["review_by"] and r["review_by"] > "2027-01-01"]
     assert all(not r["stale"] for r in fresh)
+
+
+def test_closing_a_gap_tells_the_rep_their_question_was_answered(server: Server) -> None:
+    query = "Do we have a partner who resells in Peru?"
+    with server.client("rep") as rep:
+        asked = rep.post("/v1/answer", json={"query": query}).json()
+        assert asked["answered"] is False and asked["gap_recorded"] is True
+        assert all(a["query"] != query for a in rep.get("/v1/me/answered").json())
+    gap = next(g for g in gaps_of(server, "low_confidence") if g["query"] == query)
+    with server.client("curator") as curator:
+        playbook = curator.get("/v1/assets", params={"kind": "playbook", "limit": 5}).json()
+        asset = next(a for a in playbook["data"] if not a["teams"])
+        closed = curator.patch(
+            f"/v1/gaps/{gap['id']}", json={"status": "closed", "closing_asset_id": asset["id"]}
+        )
+        assert closed.status_code == 200, closed.text
+    with server.client("rep") as rep:
+        mine = rep.get("/v1/me/answered").json()
+    with server.client("rep_emea") as other:  # another rep never asked it
+        theirs = other.get("/v1/me/answered").json()
+    ours = [a for a in mine if a["query"] == query]
+    assert ours and ours[0]["asset_id"] == asset["id"] and ours[0]["title"] == asset["title"]
+    assert all(a["query"] != query for a in theirs)

@@ -55,3 +55,28 @@ def test_answerable_question_shows_cited_sentences(session_page, web) -> None:
     refs = page.locator("#answer-text a.cite-ref")
     assert refs.count() >= 1 and refs.first.inner_text() == "[1]"
     assert page.locator("#answer-card ol.sources li").count() >= 1
+
+
+def test_closing_the_gap_shows_the_rep_their_question_was_answered(session_page, web) -> None:
+    query = "Is there a reseller for Uruguay?"
+    page = session_page("rita.rep")
+    ask(page, web, query)
+    page.wait_for_selector("#no-answer")
+    with web.client("admin") as admin:
+        gaps = admin.get("/v1/gaps", params={"kind": "low_confidence", "limit": 100}).json()
+        gap = next(g for g in gaps["data"] if g["query"] == query)
+        assets = admin.get("/v1/assets", params={"kind": "playbook", "limit": 5}).json()["data"]
+        asset = next(a for a in assets if not a["teams"])
+        closed = admin.patch(
+            f"/v1/gaps/{gap['id']}", json={"status": "closed", "closing_asset_id": asset["id"]}
+        )
+        assert closed.status_code == 200, closed.text
+
+    page.goto(f"{web.url}/")  # the next visit
+    notice = page.locator(".answered-notice", has_text=query)
+    notice.wait_for()
+    assert asset["title"] in notice.inner_text()
+    notice.locator("button").click()  # dismissed: not shown again
+    page.reload()
+    page.wait_for_selector("#answered[data-loaded=true]")
+    assert page.locator(".answered-notice", has_text=query).count() == 0

@@ -162,6 +162,8 @@ export const STRINGS = {
     en: "The results below may be related, but none of them answers the question. Ask an expert: the knowledge team will see it on their gaps board.",
     zh: "下面的结果可能相关,但都不能回答这个问题。可以请专家解答:知识管理团队会在缺口看板上看到它。",
   },
+  "answered.text": { en: "Your question “{q}” was answered:", zh: "你的问题“{q}”已有答案:" },
+  "answered.dismiss": { en: "Dismiss", zh: "知道了" },
   "expert.ask": { en: "Ask an expert", zh: "请专家解答" },
   "expert.note": { en: "Note for the expert (optional)", zh: "给专家的说明(可选)" },
   "expert.note_placeholder": { en: "What do you need, for which deal? (optional)", zh: "需要什么内容、用于哪个商机?(可选)" },

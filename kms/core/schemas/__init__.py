@@ -32,6 +32,7 @@ from kms.core.schemas.assets import (
 )
 from kms.core.schemas.ops import (
     AnalyticsPublic,
+    AnsweredQuestion,
     AuditEntry,
     AuditPublic,
     CallerPublic,
@@ -81,6 +82,7 @@ __all__ = [
     "AnswerRequest",
     "AnswerResponse",
     "AnswerSentence",
+    "AnsweredQuestion",
     "AssetDetail",
     "AssetPublic",
     "AssetUpdate",

@@ -73,6 +73,16 @@ class ExpertRequest(BaseModel):
     note: str | None = Field(None, max_length=1000, description="What the rep needs, in words")
 
 
+class AnsweredQuestion(BaseModel):
+    """A question of the caller's that a curator answered by closing its gap."""
+
+    gap_id: int
+    query: str
+    asset_id: int
+    title: str
+    answered_at: datetime
+
+
 class ExpertAsked(BaseModel):
     gap_id: int
     occurrences: int
