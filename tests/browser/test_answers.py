@@ -78,5 +78,5 @@ def test_closing_the_gap_shows_the_rep_their_question_was_answered(session_page,
     assert asset["title"] in notice.inner_text()
     notice.locator("button").click()  # dismissed: not shown again
     page.reload()
-    page.wait_for_selector("#answered[data-loaded=true]")
+    page.wait_for_selector("#answered[data-loaded=true]", state="attached")  # empty: no size
     assert page.locator(".answered-notice", has_text=query).count() == 0
