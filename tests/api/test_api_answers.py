@@ -159,12 +159,12 @@ def test_analytics_reports_rates_over_time(server: Server) -> None:
 
 
 def test_results_say_when_an_asset_is_stale(server: Server) -> None:
-    """The demo's competitor price table was due for review on 2026-03-31."""
+    """The demo's Qiantang Cloud battlecard was due for review on 2026-06-30."""
     with server.client("rep") as rep:
-        body = rep.post("/v1/search", json={"query": "竞品价格对比表", "log": False}).json()
-    table = next(r for r in body["results"] if r["title"].startswith("竞品价格对比表"))
-    assert table["stale"] is True and table["review_by"] == "2026-03-31"
-    assert table["owner"]
+        body = rep.post("/v1/search", json={"query": "钱塘云 竞争卡片", "log": False}).json()
+    card = next(r for r in body["results"] if r["title"].startswith("竞争卡片:钱塘云"))
+    assert card["stale"] is True and card["review_by"] == "2026-06-30"
+    assert card["owner"] == "Wang Lei"
     fresh = [r for r in body["results"] if r["review_by"] and r["review_by"] > "2027-01-01"]
     assert all(not r["stale"] for r in fresh)
 
