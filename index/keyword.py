@@ -104,6 +104,14 @@ class KeywordIndex(Protocol):
         """Top ``limit`` (chunk id, score) for ``query`` among chunks ``teams`` may see."""
         ...
 
+    def doc_freqs(
+        self, terms: Iterable[str], teams: Sequence[str] | None = None
+    ) -> tuple[int, dict[str, int]]:
+        """The number of chunks ``teams`` may see (None: all), and how many of them hold
+        each (analysed) term in their body (title + text) — the answer's term weights, so a
+        hidden chunk never makes a term "known"."""
+        ...
+
     def ids(self) -> set[int]: ...
 
     def __len__(self) -> int: ...

@@ -311,6 +311,25 @@ class TantivyKeywordIndex:
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)
 
+    def doc_freqs(
+        self, terms: Iterable[str], teams: Sequence[str] | None = None
+    ) -> tuple[int, dict[str, int]]:
+        searcher = self._index.searcher()
+        visible = None
+        if teams is not None:
+            visible = tantivy.Query.term_set_query(self.schema, "teams", visible_tokens(teams))
+        total = int(searcher.num_docs) if visible is None else _count(searcher, visible)
+        freqs = {
+            t: _count(
+                searcher, _all(tantivy.Query.term_query(self.schema, "body", t, "basic"), visible)
+            )
+            for t in set(terms)
+        }
+        return total, freqs
+
+    def _body_term(self, term: str) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, "body", term, "basic")
+
     def close(self) -> None:
         """Nothing to release: readers are per search, writers per write."""
 

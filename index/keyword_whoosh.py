@@ -249,6 +249,22 @@ class WhooshKeywordIndex:
             searcher = self._current_searcher()
             return {int(f["chunk_id"]) for f in searcher.reader().all_stored_fields()}
 
+    def doc_freqs(
+        self, terms: Iterable[str], teams: Sequence[str] | None = None
+    ) -> tuple[int, dict[str, int]]:
+        with self._search_lock:
+            searcher = self._current_searcher()
+            if teams is None:
+                return int(searcher.doc_count()), {
+                    t: int(searcher.doc_frequency("body", t)) for t in set(terms)
+                }
+            flt = visibility_filter(teams)
+            total = sum(1 for _ in searcher.docs_for_query(flt))
+            return total, {
+                t: sum(1 for _ in searcher.docs_for_query(wq.And([wq.Term("body", t), flt])))
+                for t in set(terms)
+            }
+
     def __len__(self) -> int:
         with self._search_lock:
             return int(self._current_searcher().doc_count())

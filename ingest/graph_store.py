@@ -141,7 +141,11 @@ def _link(
 
 
 def write_outcome(
-    session: Session, record: WinLossRecord, stage_key: str | None, asset: Asset
+    session: Session,
+    record: WinLossRecord,
+    stage_key: str | None,
+    asset: Asset,
+    furthest_stage: str | None = None,
 ) -> Outcome:
     """The note's outcome: one per note asset, so the same deal id in another team's scope
     is another outcome."""
@@ -162,6 +166,7 @@ def write_outcome(
     outcome.products = [_key(session, EntityType.product, p, scope) for p in record.products]
     outcome.problems = [_key(session, EntityType.problem, p, scope) for p in record.problems]
     outcome.outcome, outcome.stage_key = record.outcome, stage_key
+    outcome.furthest_stage = furthest_stage or stage_key
     outcome.amount, outcome.currency = record.amount, record.currency
     outcome.close_date, outcome.reasons, outcome.notes = (
         record.close_date,

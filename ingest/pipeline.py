@@ -232,7 +232,7 @@ class Ingestor:
                 if result.status != "unchanged":
                     asset = session.get(Asset, result.asset_id)
                     assert asset is not None
-                    write_outcome(session, note.record, note.stage_key, asset)
+                    write_outcome(session, note.record, note.stage_key, asset, note.furthest_stage)
                 results.append(result)
                 written.append((draft, result))
             self._write_changes(session, written, vectors)

@@ -108,6 +108,7 @@ class WinLossNote(BaseModel):
     record: WinLossRecord
     line: int
     stage_key: str | None
+    furthest_stage: str | None
     content_hash: str
 
     @property
@@ -166,4 +167,22 @@ def _validate(
         )
     canonical = json.dumps(record.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
-    return WinLossNote(record=record, line=line, stage_key=stage_key, content_hash=digest)
+    furthest = furthest_stage(process, record.outcome, stage_key)
+    return WinLossNote(
+        record=record, line=line, stage_key=stage_key, furthest_stage=furthest, content_hash=digest
+    )
+
+
+WON_ALIAS = "Closed Won"
+
+
+def furthest_stage(process: SalesProcess, outcome: str, stage_key: str | None) -> str | None:
+    """The furthest stage a deal reached: a won deal went through every stage up to the one a
+    win is recorded at (the process's "Closed Won"), even when its note names an earlier one."""
+    if outcome != "won":
+        return stage_key
+    won_at = process.resolve(WON_ALIAS)
+    order = {s.key: s.order for s in process.stages}
+    if won_at is None or (stage_key and order.get(stage_key, 0) > order.get(won_at, 0)):
+        return stage_key
+    return won_at

@@ -7,8 +7,17 @@ from fastapi import APIRouter
 from api.deps import AdminDep, ServicesDep, WidgetCallerDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
-from kms.core.schemas import AuditPublic, CallerPublic, KeyCreate, KeyCreated, KeyPublic, KeysPublic
+from kms.core.schemas import (
+    AnsweredQuestion,
+    AuditPublic,
+    CallerPublic,
+    KeyCreate,
+    KeyCreated,
+    KeyPublic,
+    KeysPublic,
+)
 from kms.services import keys
+from kms.services.answered import answered_for
 from kms.services.audit import list_audit
 
 router = APIRouter(prefix="/v1", tags=["keys"], responses=error_responses(401, 429))
@@ -22,6 +31,12 @@ def me(caller: WidgetCallerDep) -> CallerPublic:
         role=caller.role,
         teams=list(caller.teams) if caller.teams is not None else None,
     )
+
+
+@router.get("/me/answered")
+def my_answered_questions(services: ServicesDep, caller: WidgetCallerDep) -> list[AnsweredQuestion]:
+    """Your questions that curators have since answered (their gap closed with an asset)."""
+    return answered_for(services, caller)
 
 
 @router.get("/keys", responses=error_responses(403))

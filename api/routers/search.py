@@ -10,6 +10,8 @@ from api.urls import link_citations
 from kms.core.schemas import (
     AnswerRequest,
     AnswerResponse,
+    ExpertAsked,
+    ExpertRequest,
     Opportunity,
     RecommendResponse,
     SearchRequest,
@@ -17,6 +19,7 @@ from kms.core.schemas import (
     StageHints,
 )
 from kms.services.answer import answer, stage_hints
+from kms.services.expert import ask_expert
 from kms.services.recommend import recommend
 from kms.services.search import resolve_stage, search
 
@@ -39,6 +42,15 @@ def answer_route(
     """The stage-aware answer: passages with citations, problem map, win/loss, stage hints."""
     with services.search_gate:
         return link_citations(answer(services, body, caller))
+
+
+@router.post("/expert", status_code=201)
+def expert_route(
+    body: ExpertRequest, services: ServicesDep, caller: WidgetCallerDep
+) -> ExpertAsked:
+    """Ask an expert: the question (with its stage, filters and an optional note) goes to
+    the curators' gaps board; asking again counts it again."""
+    return ask_expert(services, caller, body)
 
 
 @router.post("/recommend")

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from kms.core.models import QueryLog
+from kms.core.models import Feedback, QueryLog
 from kms.core.models._types import utcnow
 from kms.core.schemas import AnalyticsPublic, CoverageCell, DayCount, QueryCount, StaleAsset
 from kms.core.visibility import Caller, visible
@@ -36,11 +36,18 @@ def analytics(services: Services, caller: Caller, days: int = 30) -> AnalyticsPu
         gaps.sort(key=lambda g: (-g.occurrences, -(g.id or 0)))
         covered = coverage(session, live_assets(session, lambda a: caller.can_see(a.teams)))
         zero = sum(1 for q in logs if q.results == 0)
+        low = services.settings.low_confidence
+        weak = sum(1 for q in logs if _low(q, low))
+        votes = _votes(session, logs)
+        helpful = sum(1 for v in votes.values() for h in v if h)
+        cast = sum(len(v) for v in votes.values())
         return AnalyticsPublic(
             days=days,
             queries=len(logs),
             zero_result_rate=round(zero / len(logs), 3) if logs else None,
-            per_day=_per_day(logs),
+            low_confidence_rate=round(weak / len(logs), 3) if logs else None,
+            helpful_ratio=round(helpful / cast, 3) if cast else None,
+            per_day=_per_day(logs, low, votes),
             top_queries=_top_queries(logs),
             top_gaps=[gap_public(session, g, caller) for g in gaps[:TOP]],
             coverage=_cells(services, covered),
@@ -48,14 +55,53 @@ def analytics(services: Services, caller: Caller, days: int = 30) -> AnalyticsPu
         )
 
 
-def _per_day(logs: list[QueryLog]) -> list[DayCount]:
+def _low(q: QueryLog, threshold: float) -> bool:
+    """An answer below the threshold (a zero-result query is one too)."""
+    return q.results == 0 or (q.confidence is not None and q.confidence < threshold)
+
+
+def _votes(session: Session, logs: list[QueryLog]) -> dict[int, list[bool]]:
+    """The helpful / not-helpful votes on these queries, per query id."""
+    ids = [q.id for q in logs if q.id is not None]
+    out: dict[int, list[bool]] = {}
+    if not ids:
+        return out
+    rows = session.exec(
+        select(Feedback.query_id, Feedback.helpful).where(col(Feedback.query_id).in_(ids))
+    ).all()
+    for query_id, helpful in rows:
+        out.setdefault(query_id, []).append(bool(helpful))
+    return out
+
+
+def _per_day(
+    logs: list[QueryLog], threshold: float, votes: dict[int, list[bool]]
+) -> list[DayCount]:
+    """Counts per day, so the console can chart rates over time."""
     total: Counter[date] = Counter()
     zero: Counter[date] = Counter()
+    low: Counter[date] = Counter()
+    good: Counter[date] = Counter()
+    bad: Counter[date] = Counter()
     for q in logs:
         day = q.created_at.date()
         total[day] += 1
         zero[day] += q.results == 0
-    return [DayCount(day=d, queries=total[d], zero_results=zero[d]) for d in sorted(total)]
+        low[day] += _low(q, threshold)
+        cast = votes.get(q.id or 0, [])
+        good[day] += sum(cast)
+        bad[day] += len(cast) - sum(cast)
+    return [
+        DayCount(
+            day=d,
+            queries=total[d],
+            zero_results=zero[d],
+            low_confidence=low[d],
+            helpful=good[d],
+            not_helpful=bad[d],
+        )
+        for d in sorted(total)
+    ]
 
 
 def _top_queries(logs: list[QueryLog]) -> list[QueryCount]:

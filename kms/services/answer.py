@@ -1,47 +1,45 @@
 """The stage-aware answer around the ranked results.
 
-Best passages with citations, problem → solution entries with proof, the win/loss picture
-for the context, the stage's playbook hints and a confidence. A low-confidence answer is
-recorded as a gap candidate.
+An extractive answer (the 2–4 sentences of the top passages that best answer the question,
+each with a numbered citation; ``kms.services.answer_card``), problem → solution entries with
+proof, the win/loss picture for the context, the stage's playbook hints and a confidence.
 
-Confidence (0..1) is the mean of three plain signals: *coverage* — the share of the
-query's terms found in the best passage (or its title); *agreement* — whether keyword
-and vector retrieval both support the top result; *graph* — whether the problem map
-knows the question. It is a calibrated-by-eye indicator, reported with its parts.
+The confidence is the probability, from a model fitted on labelled questions, that the
+knowledge base answers the question (``kms.services.answerability``: calibrated similarity,
+idf-weighted keyword evidence and coverage, unknown terms and names, retriever agreement,
+problem map). Below ``Settings.low_confidence`` the card says no document answers it, offers
+"ask an expert", and the question is recorded as a gap.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlmodel import Session
 
-from index.analyzer import tokenize
 from kms.core.graph import entities_in, find_entity
 from kms.core.models import EntityType
-from kms.core.schemas import AnswerRequest, AnswerResponse, Passage, StageHints, StageInfo
+from kms.core.schemas import (
+    AnswerRequest,
+    AnswerResponse,
+    AnswerSentence,
+    Citation,
+    Passage,
+    StageHints,
+    StageInfo,
+)
+from kms.core.text.language import has_cjk
 from kms.core.visibility import Caller, readable_by
+from kms.services.answer_card import Source, compose
 from kms.services.app import Services
+from kms.services.confidence import measure, term_weights
 from kms.services.gaps import record_query_gap
 from kms.services.graph import problem_entry, problems_for
-from kms.services.search import Retrieval, log_query, retrieve, to_hit
+from kms.services.search import log_query, retrieve, to_hit
 from kms.services.winloss import summarise
 
 PASSAGES = 3
 PROBLEMS = 3
-
-
-def confidence(result: Retrieval, has_problem: bool) -> float:
-    if not result.ranked:
-        return 0.0
-    best = result.ranked[0]
-    chunk = result.facts.chunks[best.chunk_id]
-    asset = result.facts.asset_rows[best.asset_id]
-    tokens = set(tokenize(f"{asset.title} {chunk.section or ''} {chunk.text}"))
-    coverage = len(result.query_tokens & tokens) / max(1, len(result.query_tokens))
-    signals = {name for name, value in best.why if value > 0}
-    keyword = "bm25" in signals
-    vector = bool(signals - {"bm25", "graph", "stage", "approved", "won_deals", "feedback"})
-    agreement = 1.0 if keyword and vector else 0.5 if keyword or vector else 0.0
-    return round((coverage + agreement + (1.0 if has_problem else 0.0)) / 3, 3)
 
 
 def stage_hints(services: Services, stage: StageInfo | None) -> StageHints | None:
@@ -89,13 +87,14 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
         )
         result = retrieve(services, session, request, caller, competitor, industry)
         hits = [to_hit(r, result.facts, request.query) for r in result.ranked[: request.limit]]
+        top = [to_hit(r, result.facts, request.query) for r in result.ranked[:PASSAGES]]
         passages = [
             Passage(
                 text=result.facts.chunks[r.chunk_id].text,
                 snippet=hit.snippet,
                 citation=hit.citation,
             )
-            for r, hit in zip(result.ranked[:PASSAGES], hits, strict=False)
+            for r, hit in zip(result.ranked[:PASSAGES], top, strict=True)
         ]
         problem_ids = problems_for(
             session, request.query, [r.asset_id for r in result.ranked[:10]], caller
@@ -110,9 +109,18 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
             industry=industry,
             stage=result.stage.key if result.stage and result.stage.given else None,
         )
-    score = confidence(result, bool(problems))
+        signals = measure(
+            services, result, request.query, bool(problems), services.confidence_model
+        )
+    score = round(services.confidence_model.score(signals), 3)
     query_id = log_query(services, request, caller, result, score)
     low = score < services.settings.low_confidence
+    sentences: list[AnswerSentence] = []
+    citations: list[Citation] = []
+    if not low:
+        terms, idf = term_weights(services, request.query, result.teams)
+        sources = [Source(p.text, p.citation) for p in passages]
+        sentences, citations = compose(sources, terms, idf, has_cjk(request.query))
     recorded = False
     if request.log and low:
         kind = "zero_results" if not result.ranked else "low_confidence"
@@ -122,6 +130,10 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
         query=request.query,
         stage=result.stage,
         confidence=score,
+        answered=not low and bool(sentences),
+        sentences=sentences,
+        citations=citations,
+        signals={k: round(v, 4) for k, v in asdict(signals).items()},
         passages=passages,
         problems=problems,
         winloss=winloss,

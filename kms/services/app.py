@@ -28,6 +28,7 @@ from kms.core.stages import SalesProcess
 if TYPE_CHECKING:
     from index.embedders import Embedder
     from index.hybrid import HybridIndex
+    from kms.services.answerability import Model
     from kms.services.follower import IndexFollower
 
 log = logging.getLogger("kms.services")
@@ -55,6 +56,16 @@ class Services:
         if self.settings.widget_secret or not self.settings.demo:
             return self.settings.widget_secret
         return secrets.token_urlsafe(32)
+
+    @cached_property
+    def confidence_model(self) -> Model:
+        """The answer's confidence model (``kms.services.answerability``)."""
+        from kms.services.answerability import load_model
+
+        return load_model()
+
+    def reload_confidence_model(self) -> None:
+        self.__dict__.pop("confidence_model", None)
 
     @property
     def process(self) -> SalesProcess:

@@ -7,15 +7,17 @@ vote raises (or counts on) the ``negative_feedback`` gap of that query.
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from kms.core.errors import NotFound
-from kms.core.models import Feedback, QueryLog
+from kms.core.models import Asset, Feedback, Gap, QueryLog
 from kms.core.models._types import utcnow
 from kms.core.schemas import FeedbackCreate, FeedbackPublic
 from kms.core.visibility import Caller, visible_asset
 from kms.services.app import Services
 from kms.services.gapdetect import sync_feedback_gaps
+
+MAX_NOTES = 50
 
 
 def give_feedback(services: Services, caller: Caller, vote: FeedbackCreate) -> FeedbackPublic:
@@ -34,11 +36,14 @@ def give_feedback(services: Services, caller: Caller, vote: FeedbackCreate) -> F
             )
         ).first() or Feedback(query_id=vote.query_id, asset_id=vote.asset_id, helpful=vote.helpful)
         row.helpful, row.comment = vote.helpful, vote.comment
+        row.reason = None if vote.helpful else vote.reason
         row.key_id, row.user_id = _asker(caller)
         row.created_at = utcnow()
         session.add(row)
         session.flush()
         gap_id = sync_feedback_gaps(session, query)  # a changed vote may lower a count too
+        if gap_id is not None and not vote.helpful and (vote.reason or vote.comment):
+            _add_evidence(session, gap_id, vote)
         session.commit()
         return FeedbackPublic(
             id=row.id or 0,
@@ -46,9 +51,22 @@ def give_feedback(services: Services, caller: Caller, vote: FeedbackCreate) -> F
             asset_id=row.asset_id,
             helpful=row.helpful,
             comment=row.comment,
+            reason=row.reason,
             gap_id=gap_id if not vote.helpful else None,
             created_at=row.created_at,
         )
+
+
+def _add_evidence(session: Session, gap_id: int, vote: FeedbackCreate) -> None:
+    """The vote's reason, result and words become a note on its negative-feedback gap."""
+    gap = session.get(Gap, gap_id)
+    asset = session.get(Asset, vote.asset_id)
+    if gap is None:
+        return
+    title = asset.title if asset else f"asset {vote.asset_id}"
+    note = f"{vote.reason or 'other'} · {title}" + (f": {vote.comment}" if vote.comment else "")
+    gap.notes = [*gap.notes, note][-MAX_NOTES:]
+    session.add(gap)
 
 
 def _asker(caller: Caller) -> tuple[int | None, int | None]:

@@ -97,6 +97,8 @@ def gap_public(session: Session, gap: Gap, caller: Caller) -> GapPublic:
         tags=list(gap.tags),
         owner=gap.owner,
         closing_asset_id=closing,
+        context=dict(gap.context),
+        notes=list(gap.notes),
         created_at=gap.created_at,
         updated_at=gap.updated_at,
     )

@@ -7,12 +7,14 @@ check visibility again before they add anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
 from index.fusion import Fused
+from index.policy import CANDIDATES as DEPTH
+from index.policy import fuse
 from index.ranking import Candidate, Ranked, StageContext, Weights, rank
 from index.snippets import snippet
 from kms.core.errors import InputError
@@ -21,7 +23,14 @@ from kms.core.models import Asset, AssetStatus, Chunk, EntityType, Outcome, Quer
 from kms.core.models._types import utcnow
 from kms.core.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse, StageInfo, Why
 from kms.core.stages import SalesProcess
+from kms.core.text.language import detect_language
 from kms.core.visibility import Caller, readable_by
+from kms.services.answerability import (
+    above_floor,
+    query_language,
+    salient_terms,
+    salient_text,
+)
 from kms.services.app import Services, side_write
 from kms.services.gaps import record_query_gap
 from kms.services.graph import citation, expansion_assets, problems_for
@@ -36,6 +45,7 @@ from kms.services.signals import (
 )
 
 CANDIDATES = 200
+SHOWN_MIN = 3  # the answer reads the top three passages whatever the page size
 GRAPH_SHARE = 0.6  # a graph-added asset enters at this share of the best fused score
 
 
@@ -45,6 +55,9 @@ class Retrieval:
     facts: ChunkFacts
     stage: StageInfo | None
     query_tokens: set[str]
+    lists: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    language: str = "en"
+    teams: tuple[str, ...] | None = None  # the caller's (None: no team limit)
 
 
 def resolve_stage(services: Services, query: str, stage: str | None) -> StageInfo | None:
@@ -95,7 +108,16 @@ def retrieve(
             f"limit must be at most {services.settings.page_size_max}", {"field": "limit"}
         )
     stage = resolve_stage(services, request.query, request.stage)
-    fused = services.index.search(request.query, teams=caller.teams, k=CANDIDATES)
+    language = detect_language(request.query)
+    lists = services.index.candidates(request.query, caller.teams, language, DEPTH)
+    known = services.index.keyword.doc_freqs(salient_terms(request.query), caller.teams)[1]
+    lists = above_floor(
+        services.confidence_model,
+        lists,
+        query_language(request.query),
+        sum(1 for n in known.values() if n > 0),
+    )
+    fused = fuse(lists, language, DEPTH)[:CANDIDATES]
     scores = {f.id: f for f in fused}
     facts = load_facts(session, scores)
     top = max((f.score for f in fused), default=0.0)
@@ -141,8 +163,9 @@ def retrieve(
     if stage is not None:
         ctx = StageContext(stage.key, stage.confidence, neighbours(services.process, stage.key))
     ranked = rank(candidates, ctx, weights)
-    load_shown(session, facts, ranked[: request.offset + request.limit])
-    return Retrieval(ranked, facts, stage, set(tokenize(request.query)))
+    load_shown(session, facts, ranked[: max(request.offset + request.limit, SHOWN_MIN)])
+    teams = None if caller.teams is None else tuple(caller.teams)
+    return Retrieval(ranked, facts, stage, set(tokenize(request.query)), lists, language, teams)
 
 
 def load_shown(session: Session, facts: ChunkFacts, shown: list[Ranked]) -> None:
@@ -250,13 +273,16 @@ def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
         kind=asset.kind,
         language=asset.language,
         status=asset.status.value,
-        snippet=snippet(chunk.text, query),
+        snippet=snippet(chunk.text, salient_text(query)),
         section=chunk.section,
         page=chunk.page,
         stages=sorted(facts.stages.get(ranked.chunk_id, {})),
         score=round(ranked.score, 4),
         why=[Why(signal=name, value=round(value, 4)) for name, value in ranked.why],
         citation=citation(asset, chunk.section, chunk.page),
+        owner=asset.owner,
+        review_by=asset.review_by,
+        stale=is_stale(asset, utcnow().date()),
     )
 
 

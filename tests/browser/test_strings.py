@@ -46,6 +46,7 @@ DYNAMIC = {
         "no_solution",
         "no_proof",
         "manual",
+        "ask_expert",
     ],
     "gapstatus": ["open", "in_progress", "closed"],
     "origin": ["curated", "source", "inferred"],

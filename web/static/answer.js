@@ -1,13 +1,13 @@
 // The answer card beside the results: best passages with citations, problem → solution
 // entries, the win/loss picture, and the stage's playbook hints.
 
-import { h, icon, setSnippet } from "./dom.js";
+import { h, icon } from "./dom.js";
 import { fmtNumber, fmtPercent, half, kindName, lang, pick, t } from "./i18n.js";
 
-/** ctx: {open(citation), stageByKey, entityName(type, key)} */
+/** ctx: {open(citation), stageByKey, entityName(type, key), askExpert(note) → Promise} */
 export function answerCard(answer, ctx) {
   const sections = [
-    passages(answer.passages || [], ctx),
+    answer.answered ? composed(answer, ctx) : noAnswer(ctx),
     problems(answer.problems || [], ctx),
     winloss(answer.winloss, ctx),
     hints(answer.hints),
@@ -54,12 +54,40 @@ function citeLink(citation, ctx) {
   }, label);
 }
 
-function passages(list, ctx) {
-  if (!list.length) return null;
-  return section("answer.passages", "doc",
-    list.slice(0, 1).map((p) =>
-      h("blockquote.passage", null, setSnippet(h("span"), p.snippet || p.text),
-        h("cite", null, "— ", citeLink(p.citation, ctx)))));
+/** The extractive answer: its sentences with numbered citations [1] [2], then the sources. */
+function composed(answer, ctx) {
+  const cites = answer.citations || [];
+  const mark = (n) => h("a.cite-ref", {
+    href: cites[n - 1]?.url || "#",
+    "aria-label": t("answer.source_n", { n }),
+    onclick: (e) => { e.preventDefault(); ctx.open(cites[n - 1]); },
+  }, `[${n}]`);
+  return section("answer.text_title", "doc",
+    h("p.answer-text#answer-text", null,
+      answer.sentences.map((s) => h("span.sentence", null, s.text, " ", mark(s.cite), " "))),
+    h("ol.sources.small", { "aria-label": t("answer.sources") },
+      cites.map((c) => h("li", null, citeLink(c, ctx)))));
+}
+
+/** Low confidence: say so plainly, and let the rep ask an expert (a gap for the curators). */
+function noAnswer(ctx) {
+  const note = h("textarea#expert-note", { rows: 2, maxlength: 1000, placeholder: t("expert.note_placeholder"), "aria-label": t("expert.note") });
+  const status = h("div.small#expert-status", { role: "status" });
+  const button = h("button.btn#ask-expert", { type: "button" }, icon("gap"), h("span", { text: t("expert.ask") }));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await ctx.askExpert(note.value.trim() || null);
+      status.textContent = t("expert.sent");
+    } catch (err) {
+      button.disabled = false;
+      status.textContent = `${t("expert.failed")} ${err.message || ""}`;
+    }
+  });
+  return h("div.card-b.no-answer#no-answer", null,
+    h("h3", { text: t("answer.none_title") }),
+    h("p.small.muted", { text: t("answer.none_body") }),
+    note, h("div.row", { style: { marginTop: "6px" } }, button), status);
 }
 
 function problems(list, ctx) {
@@ -84,10 +112,19 @@ function problems(list, ctx) {
 }
 
 function winloss(w, ctx) {
-  if (!w || !w.deals) return null;
+  if (!w || !w.deals || !w.shown) return null;
   const pct = (n) => `${(n / w.deals) * 100}%`;
-  const scope = Object.entries(w.filters || {})
-    .map(([k, v]) => `${t(`filters.${k}`)}: ${ctx.entityName(k, v)}`).join(" · ");
+  const f = w.filters || {};
+  const years = w.first_year && w.last_year
+    ? (w.first_year === w.last_year ? `${w.first_year}` : `${w.first_year}–${w.last_year}`) : "";
+  const scope = [
+    t("winloss.basis", { n: fmtNumber(w.deals) }),
+    f.competitor && t("winloss.vs", { name: ctx.entityName("competitor", f.competitor) }),
+    f.industry && t("winloss.in", { name: ctx.entityName("industry", f.industry) }),
+    f.product && t("winloss.with", { name: ctx.entityName("product", f.product) }),
+    f.stage && t("winloss.reached", { name: ctx.entityName("stage", f.stage) }),
+    years && `(${years})`,
+  ].filter(Boolean).join(" ");
   const reasons = (items, cls, key) =>
     h("div", null, h(`h4.${cls}`, { text: t(key) }),
       items.length

@@ -33,6 +33,11 @@ export function resultItem(hit, ctx) {
       h("span.badge.accent", { text: kindName(hit.kind) }),
       hit.language && h("span.badge", { text: langName(hit.language) }),
       hit.status === "draft" && h("span.badge.warn", { text: t("status.draft") }),
+      hit.stale && h("span.badge.warn.stale", { title: t("trust.stale_title", { date: hit.review_by }), text: t("trust.stale") }),
+      hit.status === "approved" && !hit.stale && h("span.badge.good.trusted", {
+        title: t("trust.approved_title", { owner: hit.owner || "—", date: hit.review_by || "—" }),
+        text: t("trust.approved"),
+      }),
       (hit.stages || []).slice(0, 3).map((key) =>
         h("span.badge", { text: pick(ctx.stageByKey.get(key), key) })),
       where && h("span.where", { text: where }),
@@ -88,7 +93,7 @@ function renderWhy(box, why) {
 /** Helpful / not helpful on `hit` ({asset_id}) for the query `ctx.queryId`. */
 export function feedbackButtons(hit, ctx) {
   const thanks = h("span.thanks", { hidden: true, role: "status", text: t("feedback.thanks") });
-  const send = async (helpful, button, other) => {
+  const send = async (helpful, button, other, reason = null, comment = "") => {
     if (!ctx.queryId) {
       toast(t("feedback.noquery"), "bad");
       return;
@@ -96,8 +101,9 @@ export function feedbackButtons(hit, ctx) {
     button.disabled = other.disabled = true;
     try {
       await ctx.api.post("/v1/feedback", {
-        query_id: ctx.queryId, asset_id: hit.asset_id, helpful,
+        query_id: ctx.queryId, asset_id: hit.asset_id, helpful, reason, comment,
       });
+      why.hidden = true;
       button.setAttribute("aria-pressed", "true");
       other.setAttribute("aria-pressed", "false");
       thanks.hidden = false;
@@ -113,7 +119,15 @@ export function feedbackButtons(hit, ctx) {
   const down = h("button.btn.small.danger.fb-down", {
     type: "button", "aria-pressed": "false", title: t("feedback.not_helpful"),
   }, icon("down"), t("feedback.not_helpful"));
+  // not helpful: ask why (wrong, outdated, incomplete, other + words), then send
+  const words = h("input.input.small.fb-words", { type: "text", maxlength: 2000, placeholder: t("feedback.why_words"), "aria-label": t("feedback.why_words") });
+  const why = h("div.fb-why", { hidden: true, role: "group", "aria-label": t("feedback.why") },
+    h("span.small.muted", { text: t("feedback.why") }),
+    ["wrong", "outdated", "incomplete", "other"].map((reason) =>
+      h("button.btn.small", { type: "button", dataset: { reason }, onclick: () => send(false, down, up, reason, words.value.trim()) },
+        t(`feedback.reason.${reason}`))),
+    words);
   up.addEventListener("click", () => send(true, up, down));
-  down.addEventListener("click", () => send(false, down, up));
-  return h("div.feedback", { role: "group", "aria-label": t("feedback.label") }, thanks, up, down);
+  down.addEventListener("click", () => { why.hidden = !why.hidden; });
+  return h("div.feedback", { role: "group", "aria-label": t("feedback.label") }, thanks, up, down, why);
 }

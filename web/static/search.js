@@ -37,6 +37,7 @@ async function start() {
   userMenu($("#user-slot"), me, api);
   state.meta = await loadMeta(api);
   renderSelectors();
+  showAnswered(api);
   box.focus();
   const params = new URLSearchParams(location.search);
   if (state.pending && box.value.trim()) search();
@@ -231,10 +232,44 @@ function render({ keepFocus = null } = {}) {
   $("#more").hidden = hits.length < PAGE || (state.extra.length > 0 && state.extra.length % PAGE !== 0);
   if (!hits.length) renderEmpty(r);
 
-  clear($("#answer"), hits.length || r.passages?.length
-    ? answerCard(r, { stageByKey: state.meta.stageByKey, entityName, open: (c) => openSource(state.api, c) })
+  clear($("#answer"), r
+    ? answerCard(r, { stageByKey: state.meta.stageByKey, entityName, open: (c) => openSource(state.api, c), askExpert })
     : null);
   if (keepFocus !== null) $$("#results .result")[keepFocus]?.focus();
+}
+
+const SEEN_KEY = "kms.answered.seen";
+
+/** "Your question was answered": questions of this rep that a curator has since answered. */
+async function showAnswered(api) {
+  let items = [];
+  try {
+    items = await api.get("/v1/me/answered");
+  } catch {
+    $("#answered").dataset.loaded = "failed"; // a courtesy: the page works without it
+    return;
+  }
+  const seen = new Set(JSON.parse(localStorage.getItem(SEEN_KEY) || "[]"));
+  const fresh = items.filter((a) => !seen.has(a.gap_id));
+  clear($("#answered"), fresh.map((a) => {
+    const note = h("div.notice.good.answered-notice", { role: "status", dataset: { gapId: a.gap_id } },
+      icon("check"),
+      h("span", null, t("answered.text", { q: a.query }), " ",
+        h("a", { href: `/v1/assets/${a.asset_id}`, onclick: (e) => { e.preventDefault(); openSource(state.api, { asset_id: a.asset_id, title: a.title, url: `/v1/assets/${a.asset_id}` }); } }, a.title)),
+      h("button.linkbtn.small", { type: "button", onclick: () => {
+        seen.add(a.gap_id);
+        localStorage.setItem(SEEN_KEY, JSON.stringify([...seen]));
+        note.remove();
+      } }, t("answered.dismiss")));
+    return note;
+  }));
+  $("#answered").dataset.loaded = "true"; // (tests wait on it)
+}
+
+/** Ask an expert about the question on screen (its stage and filters go with it). */
+function askExpert(note) {
+  const q = state.request;
+  return state.api.post("/v1/expert", { query: q.query, stage: q.stage, filters: q.filters, note });
 }
 
 /** The name of a taxonomy entity (competitor, industry, product, stage) from its key. */

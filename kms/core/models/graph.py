@@ -89,6 +89,12 @@ class Outcome(SQLModel, table=True):
     problems: list[str] = json_field()
     outcome: str = Field(index=True, description="won, lost or no_decision")
     stage_key: str | None = Field(default=None, index=True)
+    furthest_stage: str | None = Field(
+        default=None,
+        index=True,
+        description="The furthest stage the deal reached: a won deal passed every stage up to "
+        "the one its win is recorded at (closing); others ended where they stopped",
+    )
     amount: float | None = None
     currency: str = "USD"
     close_date: date | None = None

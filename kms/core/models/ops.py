@@ -64,6 +64,9 @@ class Feedback(SQLModel, table=True):
     asset_id: int = Field(foreign_key="asset.id", index=True)
     helpful: bool
     comment: str = ""
+    reason: str | None = Field(
+        default=None, description="Why not helpful: wrong, outdated, incomplete or other"
+    )
     key_id: int | None = None
     user_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -90,6 +93,10 @@ class Gap(SQLModel, table=True):
     tags: list[str] = json_field()
     owner: str | None = None
     closing_asset_id: int | None = Field(default=None, foreign_key="asset.id")
+    context: dict[str, Any] = json_field(
+        default_factory=dict, description="The asker's filters (ask an expert)"
+    )
+    notes: list[str] = json_field(description="Notes the askers added (ask an expert)")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

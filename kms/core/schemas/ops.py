@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from kms.core.schemas.bounded import Name, NameList, TeamList
+from kms.core.schemas.search import SearchFilters
 
 # --- feedback and gaps -------------------------------------------------------------
 
@@ -20,6 +21,9 @@ class FeedbackCreate(BaseModel):
     asset_id: DbId
     helpful: bool
     comment: str = Field("", max_length=2000)
+    reason: Literal["wrong", "outdated", "incomplete", "other"] | None = Field(
+        None, description="Why the result did not help (a not-helpful vote only)"
+    )
 
 
 class FeedbackPublic(BaseModel):
@@ -28,6 +32,7 @@ class FeedbackPublic(BaseModel):
     asset_id: int
     helpful: bool
     comment: str
+    reason: str | None = None
     gap_id: int | None = Field(description="The gap a not-helpful vote raised or counted on")
     created_at: datetime
 
@@ -48,6 +53,8 @@ class GapPublic(BaseModel):
     tags: list[str]
     owner: str | None
     closing_asset_id: int | None
+    context: dict[str, Any] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
 
@@ -55,6 +62,30 @@ class GapPublic(BaseModel):
 class GapsPublic(BaseModel):
     data: list[GapPublic]
     count: int
+
+
+class ExpertRequest(BaseModel):
+    """A rep asks an expert: the question nothing answered, recorded as a gap."""
+
+    query: str = Field(min_length=1, max_length=500)
+    stage: Name | None = Field(None, description="Stage key, name or CRM alias")
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+    note: str | None = Field(None, max_length=1000, description="What the rep needs, in words")
+
+
+class AnsweredQuestion(BaseModel):
+    """A question of the caller's that a curator answered by closing its gap."""
+
+    gap_id: int
+    query: str
+    asset_id: int
+    title: str
+    answered_at: datetime
+
+
+class ExpertAsked(BaseModel):
+    gap_id: int
+    occurrences: int
 
 
 class GapCreate(BaseModel):
@@ -87,6 +118,9 @@ class DayCount(BaseModel):
     day: date
     queries: int
     zero_results: int
+    low_confidence: int = Field(0, description="Answers below the confidence threshold")
+    helpful: int = Field(0, description="Helpful votes on that day's queries")
+    not_helpful: int = Field(0, description="Not-helpful votes on that day's queries")
 
 
 class QueryCount(BaseModel):
@@ -113,6 +147,10 @@ class AnalyticsPublic(BaseModel):
     days: int
     queries: int
     zero_result_rate: float | None
+    low_confidence_rate: float | None = Field(
+        None, description="Share of queries whose answer was below the confidence threshold"
+    )
+    helpful_ratio: float | None = Field(None, description="Helpful votes / all votes")
     per_day: list[DayCount]
     top_queries: list[QueryCount]
     top_gaps: list[GapPublic]

@@ -58,6 +58,9 @@ class SearchHit(BaseModel):
     score: float
     why: list[Why]
     citation: Citation
+    owner: str | None = Field(None, description="Who keeps the asset current")
+    review_by: date | None = Field(None, description="When it is due for review")
+    stale: bool = Field(False, description="Past its review date (it ranks lower and says so)")
 
 
 class StageInfo(BaseModel):
@@ -82,6 +85,11 @@ class Passage(BaseModel):
     text: str
     snippet: str
     citation: Citation
+
+
+class AnswerSentence(BaseModel):
+    text: str = Field(description="One sentence of a top passage, as written")
+    cite: int = Field(description="Its citation's number: 1 is the first of ``citations``")
 
 
 class SolutionEntry(BaseModel):
@@ -116,6 +124,13 @@ class WinLossSummary(BaseModel):
     top_reasons_won: list[ReasonCount]
     top_reasons_lost: list[ReasonCount]
     filters: dict[str, str]
+    first_year: int | None = Field(None, description="Year of the earliest close date")
+    last_year: int | None = Field(None, description="Year of the latest close date")
+    shown: bool = Field(
+        True,
+        description="Worth showing: the question or opportunity gives a deal context and at "
+        "least 5 deals match (otherwise the panel is hidden)",
+    )
 
 
 class StageHints(BaseModel):
@@ -133,6 +148,16 @@ class AnswerResponse(BaseModel):
     query: str
     stage: StageInfo | None
     confidence: float
+    answered: bool = Field(
+        False, description="Confidence reached the threshold: the sentences answer the question"
+    )
+    sentences: list[AnswerSentence] = Field(
+        default_factory=list, description="The extractive answer (empty when not answered)"
+    )
+    citations: list[Citation] = Field(default_factory=list)
+    signals: dict[str, float] = Field(
+        default_factory=dict, description="The confidence's signals (kms.services.answerability)"
+    )
     passages: list[Passage]
     problems: list[ProblemEntry]
     winloss: WinLossSummary

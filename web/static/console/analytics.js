@@ -32,6 +32,8 @@ export function analyticsView(root, ctx) {
       h("div.kpis", null,
         kpi(fmtNumber(a.queries), "analytics.queries", "kpi-queries"),
         kpi(a.zero_result_rate == null ? "—" : fmtPercent(a.zero_result_rate, 1), "analytics.zero_rate", "kpi-zero"),
+        kpi(a.low_confidence_rate == null ? "—" : fmtPercent(a.low_confidence_rate, 1), "analytics.low_rate", "kpi-low"),
+        kpi(a.helpful_ratio == null ? "—" : fmtPercent(a.helpful_ratio, 1), "analytics.helpful_ratio", "kpi-helpful"),
         kpi(openGaps == null ? "—" : fmtNumber(openGaps), "analytics.open_gaps", "kpi-gaps"),
         kpi(fmtNumber(a.stale.length), "analytics.stale", "kpi-stale")),
       h("div.charts", null,
@@ -42,6 +44,15 @@ export function analyticsView(root, ctx) {
           h("div.card-b", null, dayBars(perDay, t("analytics.per_day")))),
         h("div.card", null, h("div.card-h", null, h("h2", { text: t("analytics.zero_rate_day") })),
           h("div.card-b", null, rateLine(perDay, t("analytics.zero_rate_day"))))),
+      h("div.charts", { style: { marginTop: "16px" } },
+        h("div.card", null, h("div.card-h", null, h("h2", { text: t("analytics.low_rate_day") })),
+          h("div.card-b#chart-low", null, rateLine(perDay, t("analytics.low_rate_day"),
+            (d) => (d.queries ? (d.low_confidence || 0) / d.queries : null)))),
+        h("div.card", null, h("div.card-h", null, h("h2", { text: t("analytics.helpful_day") })),
+          h("div.card-b#chart-helpful", null, rateLine(perDay, t("analytics.helpful_day"), (d) => {
+            const votes = (d.helpful || 0) + (d.not_helpful || 0);
+            return votes ? d.helpful / votes : null;
+          })))),
       h("div.charts", { style: { marginTop: "16px" } },
         h("div.card", null, h("div.card-h", null, h("h2", { text: t("analytics.top_queries") })),
           h("div.card-b#top-queries", null, topQueries(a.top_queries))),

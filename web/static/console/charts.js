@@ -54,21 +54,23 @@ export function dayBars(days, label) {
   return svg;
 }
 
-/** A line of the zero-result rate per day (days without queries are skipped). */
-export function rateLine(days, label) {
+const ZERO_RATE = (d) => (d.queries ? d.zero_results / d.queries : null);
+
+/** A line of a rate per day, `rate(day)` → 0..1 or null (skipped); default: zero results. */
+export function rateLine(days, label, rate = ZERO_RATE) {
   const svg = frame(1, (v) => fmtPercent(v));
   svg.setAttribute("aria-label", label);
   const inner = W - PAD.l - PAD.r;
   const x = (i) => PAD.l + (days.length > 1 ? (inner * i) / (days.length - 1) : inner / 2);
   const y = (v) => PAD.t + (H - PAD.t - PAD.b) * (1 - v);
-  const pts = days.map((d, i) => (d.queries ? [x(i), y(d.zero_results / d.queries), d] : null)).filter(Boolean);
+  const pts = days.map((d, i) => { const v = rate(d); return v == null ? null : [x(i), y(v), d, v]; }).filter(Boolean);
   if (pts.length) {
     const path = pts.map(([px, py], i) => `${i ? "L" : "M"}${px.toFixed(1)},${py.toFixed(1)}`).join("");
     const area = `${path}L${pts.at(-1)[0].toFixed(1)},${y(0)}L${pts[0][0].toFixed(1)},${y(0)}Z`;
     svg.append(s("path", { d: area, class: "area" }), s("path", { d: path, class: "line" }));
-    for (const [px, py, d] of pts) {
+    for (const [px, py, d, v] of pts) {
       const dot = s("circle", { cx: px, cy: py, r: 3, class: "pt" });
-      dot.append(s("title", { text: `${d.day}: ${fmtPercent(d.zero_results / d.queries)}` }));
+      dot.append(s("title", { text: `${d.day}: ${fmtPercent(v)}` }));
       svg.append(dot);
     }
   }

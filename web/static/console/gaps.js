@@ -10,7 +10,7 @@ const COLUMNS = [
   ["in_progress", "var(--warn)"],
   ["closed", "var(--good)"],
 ];
-const KINDS = ["zero_results", "low_confidence", "negative_feedback", "thin_stage", "no_solution", "no_proof", "manual"];
+const KINDS = ["zero_results", "low_confidence", "negative_feedback", "thin_stage", "no_solution", "no_proof", "manual", "ask_expert"];
 
 export function gapsView(root, ctx) {
   const state = { gaps: [], count: 0 };
@@ -96,6 +96,10 @@ export function gapsView(root, ctx) {
         h("span.occ", { title: t("gaps.occurrences"), text: `×${g.occurrences}` })),
       h("h3", { text: g.title }),
       g.query && g.query !== g.title && h("div.small.muted", { text: `“${g.query}”` }),
+      (g.notes || []).length > 0 && h("div.small.gap-note", { text: `${t("gaps.note")}: ${g.notes[g.notes.length - 1]}` }),
+      Object.keys(g.context || {}).length > 0 && h("div.small.faint", {
+        text: Object.entries(g.context).map(([k, v]) => `${t(`filters.${k}`)}: ${Array.isArray(v) ? v.join(", ") : v}`).join(" · "),
+      }),
       h("div.meta", null,
         g.tags.map((tg) => h("span.chip", { style: { height: "20px", fontSize: "11.5px" }, text: tg })),
         h("span", { text: g.owner ? `${t("asset.owner")}: ${g.owner}` : t("gaps.unassigned") }),

@@ -1,0 +1,192 @@
+"""Answers that know what they don't know (issue 10): the answer card, the no-answer state
+and the gap it records, ask an expert, the relevance floor, function words unhighlighted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from apiserver import Server
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
+
+UNANSWERABLE = ["Do we have a reseller partner in Brazil?", "我们在巴西有没有代理商?"]
+ANSWERABLE = ["What is our win rate against DataForge?", "灵犀卫士能自动识别哪些敏感数据?"]
+
+
+def gaps_of(server: Server, kind: str) -> list[dict[str, object]]:
+    with server.client("curator") as curator:
+        reply = curator.get("/v1/gaps", params={"kind": kind, "limit": 100})
+    assert reply.status_code == 200, reply.text
+    return list(reply.json()["data"])
+
+
+@pytest.mark.parametrize("query", UNANSWERABLE)
+def test_unanswerable_question_says_so_and_reaches_the_gaps_board(
+    server: Server, query: str
+) -> None:
+    with server.client("rep") as rep:
+        body = rep.post("/v1/answer", json={"query": query}).json()
+    assert body["answered"] is False and body["sentences"] == []
+    assert body["confidence"] < 0.5
+    assert body["gap_recorded"] is True
+    assert body["signals"]["unknown_entity"] == 1.0  # Brazil / 巴西: unknown to the demo
+    assert query in [g["query"] for g in gaps_of(server, "low_confidence")]
+
+
+@pytest.mark.parametrize("query", ANSWERABLE)
+def test_answerable_question_gets_cited_sentences(server: Server, query: str) -> None:
+    with server.client("rep") as rep:
+        body = rep.post("/v1/answer", json={"query": query}).json()
+    assert body["answered"] is True and body["confidence"] >= 0.5
+    assert body["gap_recorded"] is False
+    sentences, citations = body["sentences"], body["citations"]
+    assert 1 <= len(sentences) <= 4
+    assert {s["cite"] for s in sentences} == set(range(1, len(citations) + 1))
+    assert all(c["url"].startswith("/v1/assets/") for c in citations)
+    passages = " ".join(p["text"] for p in body["passages"])
+    for s in sentences:  # extractive: each sentence is in a top passage, whole
+        assert s["text"] in passages
+        assert re.search(r"[。！？!?.;；:：)）]$|\S$", s["text"])
+    assert " ".join(s["text"] for s in sentences) != body["passages"][0]["text"]
+
+
+def test_gibberish_returns_nothing_and_counts_as_zero_results(server: Server) -> None:
+    query = "asdf qwer zxcv plorb"
+    with server.client("rep") as rep:
+        found = rep.post("/v1/search", json={"query": query}).json()
+        answer = rep.post("/v1/answer", json={"query": query}).json()
+    assert found["total"] == 0 and found["results"] == []
+    assert answer["results"] == [] and answer["answered"] is False
+    assert query in [g["query"] for g in gaps_of(server, "zero_results")]
+
+
+def test_function_words_are_not_highlighted(server: Server) -> None:
+    with server.client("rep") as rep:
+        body = rep.post(
+            "/v1/search", json={"query": "Do we have a partner program?", "log": False}
+        ).json()
+    marked = {
+        m.lower() for r in body["results"] for m in re.findall(r"<mark>(.*?)</mark>", r["snippet"])
+    }
+    assert marked and not marked & {"do", "we", "have"}
+
+
+def test_ask_an_expert_records_the_question_with_stage_filters_and_note(server: Server) -> None:
+    request = {
+        "query": "Which reseller covers Chile?",
+        "stage": "Negotiation/Review",
+        "filters": {"competitor": "DataForge"},
+        "note": "Acme deal closes this month",
+    }
+    with server.client("rep") as rep:
+        first = rep.post("/v1/expert", json=request)
+        again = rep.post("/v1/expert", json={**request, "note": None})
+        assert rep.get("/v1/gaps").status_code == 403  # the board is the curators'
+    assert first.status_code == 201, first.text
+    assert again.json() == {"gap_id": first.json()["gap_id"], "occurrences": 2}
+    with server.client("curator") as curator:
+        gap = curator.get(f"/v1/gaps/{first.json()['gap_id']}").json()
+    assert gap["kind"] == "ask_expert" and gap["query"] == request["query"]
+    assert gap["stage"] == "negotiation" and gap["occurrences"] == 2
+    assert gap["context"] == {"competitor": "DataForge"}
+    assert gap["notes"] == ["Acme deal closes this month"]
+
+
+def test_ask_an_expert_unknown_stage_is_a_clear_error(server: Server) -> None:
+    with server.client("rep") as rep:
+        reply = rep.post("/v1/expert", json={"query": "x", "stage": "Nowhere"})
+    assert reply.status_code == 422
+    assert "unknown stage 'Nowhere'" in reply.text
+
+
+def test_winloss_at_a_stage_counts_the_won_deals_that_passed_it(server: Server) -> None:
+    """The demo's DataForge deals at Negotiation: won deals passed Negotiation, so they count
+    (before: a stage filter kept only deals that *ended* there, so 0 won)."""
+    query = {"query": "DataForge price objection", "stage": "negotiation", "log": False}
+    with server.client("rep") as rep:
+        body = rep.post("/v1/answer", json=query).json()
+    w = body["winloss"]
+    assert w["filters"] == {"competitor": "dataforge", "stage": "negotiation"}
+    assert w["won"] > 0 and w["win_rate"] > 0 and w["shown"] is True
+    assert w["first_year"] and w["last_year"] and w["first_year"] <= w["last_year"]
+
+
+def test_winloss_is_hidden_without_deal_context(server: Server) -> None:
+    with server.client("rep") as rep:
+        body = rep.post(
+            "/v1/answer",
+            json={"query": "how do I write a proposal", "stage": "proposal", "log": False},
+        ).json()
+    assert body["winloss"]["shown"] is False
+
+
+def test_not_helpful_asks_why_and_the_reason_becomes_gap_evidence(server: Server) -> None:
+    with server.client("rep") as rep:
+        found = rep.post("/v1/search", json={"query": "DataForge quarter-end discount"}).json()
+        hit = found["results"][0]
+        vote = {
+            "query_id": found["query_id"],
+            "asset_id": hit["asset_id"],
+            "helpful": False,
+            "reason": "outdated",
+            "comment": "the FY2026 numbers are missing",
+        }
+        reply = rep.post("/v1/feedback", json=vote)
+        bad = rep.post("/v1/feedback", json={**vote, "reason": "boring"})
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["reason"] == "outdated" and reply.json()["gap_id"]
+    assert bad.status_code == 422 and "reason" in bad.text
+    with server.client("curator") as curator:
+        gap = curator.get(f"/v1/gaps/{reply.json()['gap_id']}").json()
+    assert gap["kind"] == "negative_feedback"
+    assert f"outdated · {hit['title']}: the FY2026 numbers are missing" in gap["notes"]
+
+
+def test_analytics_reports_rates_over_time(server: Server) -> None:
+    with server.client("rep") as rep:
+        rep.post("/v1/answer", json={"query": "How many vacation days do new employees get?"})
+        found = rep.post("/v1/search", json={"query": "LumaFlow connectors"}).json()
+        vote = {"query_id": found["query_id"], "asset_id": found["results"][0]["asset_id"]}
+        assert rep.post("/v1/feedback", json={**vote, "helpful": True}).status_code == 201
+    with server.client("curator") as curator:
+        a = curator.get("/v1/analytics", params={"days": 7}).json()
+    assert 0 < a["low_confidence_rate"] < 1
+    assert a["helpful_ratio"] is not None and 0 < a["helpful_ratio"] <= 1
+    today = a["per_day"][-1]
+    assert today["low_confidence"] >= 1 and today["helpful"] >= 1
+    assert today["low_confidence"] <= today["queries"]
+
+
+def test_results_say_when_an_asset_is_stale(server: Server) -> None:
+    """The demo's Qiantang Cloud battlecard was due for review on 2026-06-30."""
+    with server.client("rep") as rep:
+        body = rep.post("/v1/search", json={"query": "钱塘云 竞争卡片", "log": False}).json()
+    card = next(r for r in body["results"] if r["title"].startswith("竞争卡片:钱塘云"))
+    assert card["stale"] is True and card["review_by"] == "2026-06-30"
+    assert card["owner"] == "Wang Lei"
+    fresh = [r for r in body["results"] if r["review_by"] and r["review_by"] > "2027-01-01"]
+    assert all(not r["stale"] for r in fresh)
+
+
+def test_closing_a_gap_tells_the_rep_their_question_was_answered(server: Server) -> None:
+    query = "Do we have a partner who resells in Peru?"
+    with server.client("rep") as rep:
+        asked = rep.post("/v1/answer", json={"query": query}).json()
+        assert asked["answered"] is False and asked["gap_recorded"] is True
+        assert all(a["query"] != query for a in rep.get("/v1/me/answered").json())
+    gap = next(g for g in gaps_of(server, "low_confidence") if g["query"] == query)
+    with server.client("curator") as curator:
+        playbook = curator.get("/v1/assets", params={"kind": "playbook", "limit": 5}).json()
+        asset = next(a for a in playbook["data"] if not a["teams"])
+        closed = curator.patch(
+            f"/v1/gaps/{gap['id']}", json={"status": "closed", "closing_asset_id": asset["id"]}
+        )
+        assert closed.status_code == 200, closed.text
+    with server.client("rep") as rep:
+        mine = rep.get("/v1/me/answered").json()
+    with server.client("rep_emea") as other:  # another rep never asked it
+        theirs = other.get("/v1/me/answered").json()
+    ours = [a for a in mine if a["query"] == query]
+    assert ours and ours[0]["asset_id"] == asset["id"] and ours[0]["title"] == asset["title"]
+    assert all(a["query"] != query for a in theirs)
