@@ -2,8 +2,8 @@
 *reached* a stage; a won deal passed every stage up to its win); a gap's context (the
 asker's filters) and notes (ask an expert, thumbs-down reasons); why a result did not help
 
-Revision ID: 0005_answers
-Revises: 0004_accounts
+Revision ID: 0006_answers
+Revises: 0005_queue
 Create Date: 2026-12-01 10:40:00.000000
 
 Existing outcomes take their recorded stage as the furthest one (the demo and CRM notes
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0005_answers"
-down_revision: str | None = "0004_accounts"
+revision: str = "0006_answers"
+down_revision: str | None = "0005_queue"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
