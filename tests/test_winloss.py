@@ -4,12 +4,12 @@ passed every stage), counted in SQL over real ingested notes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from conftest import demo_settings
 
 from ingest.winloss import furthest_stage
-from kms.core.config import DEFAULT_SALES_PROCESS
+from kms.core.config import DEFAULT_SALES_PROCESS, Settings
 from kms.core.models import AssetStatus, Role
 from kms.core.schemas import FileMeta
 from kms.core.stages import load_sales_process
@@ -17,6 +17,9 @@ from kms.core.visibility import Caller
 from kms.services.app import Services
 from kms.services.ingest import ingest_paths
 from kms.services.winloss import summarise
+
+# not imported from conftest: with tests/api collected too, `conftest` is that one
+EMBED_CACHE = Path(__file__).resolve().parents[1] / ".cache" / "test-embeddings"
 
 PROCESS = load_sales_process(DEFAULT_SALES_PROCESS)
 REP = Caller(name="rep", role=Role.rep, teams=())
@@ -40,7 +43,7 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("winloss")
     notes = root / "deals.csv"
     notes.write_text(NOTES, encoding="utf-8")
-    built = Services(demo_settings(root / "data"))
+    built = Services(Settings(data_dir=root / "data", embed_cache_dir=EMBED_CACHE))
     ingest_paths(built, [notes], FileMeta(status=AssetStatus.approved), created_by="tests")
     yield built
     built.close()
