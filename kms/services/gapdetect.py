@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
+from kms.core.db import serialize
 from kms.core.models import Asset, AssetStatus, Entity, EntityType, Feedback, Gap, QueryLog
 from kms.core.models._types import utcnow
 from kms.core.schemas import GapDetection
@@ -121,6 +122,7 @@ def apply(
         for report in (whole, mine) if visible(caller, teams) else (whole,):
             setattr(report, what, getattr(report, what) + 1)
 
+    serialize(session, "gaps")  # one process at a time makes the gap table agree
     existing = {
         (g.kind, g.subject or ""): g
         for g in session.exec(select(Gap).where(col(Gap.kind).in_(kinds))).all()
@@ -162,9 +164,10 @@ def _differs(gap: Gap, item: Found) -> bool:
 
 
 def detect_gaps(services: Services, caller: Caller = LOCAL_ADMIN) -> GapDetection:
-    """Run every detection rule; idempotent (and one run at a time per process). The report
+    """Run every detection rule; idempotent (and one run at a time in the cluster). The report
     counts the gaps ``caller`` may see; the audit log records the whole run."""
-    with services.gap_lock, services.db.session() as session:
+    with services.gap_lock, services.db.write_session() as session:
+        serialize(session, "gaps")  # and one process in the cluster (SQLite: the write lock)
         found: Findings = {}
         found.update(negative_feedback(session))
         found.update(thin_stages(session, services))
