@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,14 @@ from api.logs import configure_logging
 from api.metrics import install_metrics
 from api.middleware import BodyLimit, RequestContext
 from api.pages import PAGES
-from api.ratelimit import RateLimiter
+from api.ratelimit import RateLimiter, SharedRateLimiter
 from api.routes import mount_routes
 from kms.core.config import Settings, get_settings
 from kms.core.models import Role
 from kms.core.resources import resource_path
 from kms.core.visibility import Caller
 from kms.services.app import Services
+from kms.services.ratelimits import take_token
 
 log = logging.getLogger("kms.api")
 JSON_BODY_MAX = 1 << 20  # every request body but an upload
@@ -123,6 +125,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = Services(settings, serving=True)
         services.follower  # noqa: B018 — take this replica's folder now: a taken one stops the start
         app.state.services = services
+        # one budget per key across every replica on this database
+        take = partial(take_token, services)
+        app.state.limiter = SharedRateLimiter(settings.rate_limit_per_minute, take)
         boot = threading.Thread(target=startup, args=(services, app.state), name="startup")
         boot.start()
         yield

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from conftest import EMBED_CACHE, REPO
 
 from kms.cluster.postgres import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+EMBED_CACHE = REPO / ".cache" / "test-embeddings"
 
 ADMIN_KEY = "kms_devtest_" + "c" * 43
 READY_TIMEOUT_S = 600.0

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import EMBED_CACHE
+from replicas import EMBED_CACHE
 from sqlmodel import Session, col, func, select
 
 from ingest.graph_store import upsert_entity

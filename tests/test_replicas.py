@@ -10,6 +10,7 @@ with the stored vectors — its /health counts the vectors it had to encode: non
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,24 @@ def test_a_killed_replica_catches_up_without_encoding(tmp_path: Path, pg_url: st
     with services.db.session() as session:
         assert len(session.exec(select(Asset)).all()) == 2
     services.close()
+
+
+def test_two_replicas_share_one_keys_rate_limit(tmp_path: Path, engine_url: str) -> None:
+    """A key allowed 2 requests a minute gets 2 in all from two replicas, not 2 from each
+    (a token comes back every 30 s: the requests take far less)."""
+    limited = {"KMS_RATE_LIMIT_PER_MINUTE": "2"}
+    shared = tmp_path / "data"  # SQLite: one data dir (its database), one replica folder each
+    a = start_replica(shared if not engine_url else tmp_path / "a", engine_url, "a", **limited)
+    b = start_replica(shared if not engine_url else tmp_path / "b", engine_url, "b", **limited)
+    try:
+        wait_ready(a), wait_ready(b)
+        started = time.monotonic()
+        statuses = []
+        for replica in (a, b) * 4:
+            with replica.client() as client:
+                statuses.append((replica.name, client.get("/v1/me").status_code))
+        elapsed = time.monotonic() - started
+    finally:
+        stop(a), stop(b)
+    assert elapsed < 30, "too slow to tell: a token came back meanwhile"
+    assert statuses == [("a", 200), ("b", 200)] + [("a", 429), ("b", 429)] * 3
