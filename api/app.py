@@ -8,6 +8,8 @@ services once, builds the demo knowledge base into an empty data dir when
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,9 +28,7 @@ from api.pages import PAGES
 from api.ratelimit import RateLimiter, SharedRateLimiter
 from api.routes import mount_routes
 from kms.core.config import Settings, get_settings
-from kms.core.models import Role
 from kms.core.resources import resource_path
-from kms.core.visibility import Caller
 from kms.services.app import Services
 from kms.services.ratelimits import take_token
 
@@ -56,7 +56,7 @@ def startup(services: Services, state: Any) -> None:
         log.exception("startup failed")
         state.failure = f"{type(exc).__name__}: {exc}"
         return
-    _detect_gaps(services)
+    _detect_gaps_on_schedule(services, state.stopping)
 
 
 def _prepare(services: Services) -> None:
@@ -89,14 +89,23 @@ def _print_demo_sign_in(services: Services) -> None:
     print("\n".join([rule, *lines, rule]), flush=True)
 
 
-def _detect_gaps(services: Services) -> None:
-    from kms.services.gapdetect import detect_gaps
+def _detect_gaps_on_schedule(services: Services, stopping: threading.Event) -> None:
+    """Scheduled gap detection until the server stops: tried now and every
+    ``gap_detect_every_s``; it runs in one replica per interval (a database lease)."""
+    from kms.services.gapdetect import scheduled_gap_detection
 
-    try:
-        report = detect_gaps(services, Caller(name="startup", role=Role.admin, teams=None))
-        log.info("gap detection: %s", report.model_dump())
-    except Exception:  # a maintenance job: log it, never take the server down
-        log.exception("startup gap detection failed")
+    holder = f"{socket.gethostname()}:{os.getpid()}:{services.follower.replica}"
+    while True:
+        try:
+            report = scheduled_gap_detection(services, holder)
+            if report is None:
+                log.info("gap detection: another replica holds this interval's run")
+            else:
+                log.info("gap detection: %s", report.model_dump())
+        except Exception:  # a maintenance job: log it, never take the server down
+            log.exception("scheduled gap detection failed")
+        if stopping.wait(services.settings.gap_detect_every_s):
+            return
 
 
 def _empty(services: Services) -> bool:
@@ -131,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         boot = threading.Thread(target=startup, args=(services, app.state), name="startup")
         boot.start()
         yield
+        app.state.stopping.set()
         boot.join()
         services.close()
 
@@ -146,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.ready = False
+    app.state.stopping = threading.Event()  # set when the server shuts down
     app.state.failure = ""
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.secure_cookies = settings.secure_cookies

@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from kms.core.db import serialize
-from kms.core.models import Asset, AssetStatus, Entity, EntityType, Feedback, Gap, QueryLog
+from kms.core.leases import take_lease
+from kms.core.models import (
+    Asset,
+    AssetStatus,
+    Entity,
+    EntityType,
+    Feedback,
+    Gap,
+    QueryLog,
+    Role,
+)
 from kms.core.models._types import utcnow
 from kms.core.schemas import GapDetection
 from kms.core.teams import covers
@@ -177,6 +187,20 @@ def detect_gaps(services: Services, caller: Caller = LOCAL_ADMIN) -> GapDetectio
             audit(session, caller.actor, "gaps.detect", "gaps", **whole.model_dump())
         session.commit()
         return mine
+
+
+GAP_LEASE = "gap-detection"
+SCHEDULED = Caller(name="scheduled", role=Role.admin, teams=None)
+
+
+def scheduled_gap_detection(services: Services, holder: str) -> GapDetection | None:
+    """The scheduled run: once per ``gap_detect_every_s`` in the deployment, by whichever
+    process (``holder``) takes the database lease first; None when another one holds it."""
+    every = services.settings.gap_detect_every_s
+    with services.db.session() as session:
+        if not take_lease(session, GAP_LEASE, holder, every):
+            return None
+    return detect_gaps(services, SCHEDULED)
 
 
 def sync_feedback_gaps(session: Session, query: QueryLog) -> int | None:
