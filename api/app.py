@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -46,7 +47,14 @@ def startup(services: Services, state: Any) -> None:
 
     try:
         _prepare(services)
+        started = time.perf_counter()
         services.follower.start()
+        log.info(
+            "index replica %s caught up in %.1f s: %s",
+            services.follower.replica,
+            time.perf_counter() - started,
+            services.follower.work(),
+        )
         warm_up(services)  # before ready: the first search is as fast as any other
         if services.settings.demo:
             _print_demo_sign_in(services)
