@@ -47,6 +47,10 @@ run: install
 	# prints the demo sign-in (user and a new password) once the server is ready to serve
 	KMS_DEMO=1 KMS_DEV_ADMIN_KEY=$${KMS_DEV_ADMIN_KEY:-kms_dev_local_demo_key} $(BIN)/kms serve
 
+cluster: install postgres
+	# PostgreSQL, 2 workers and 2 API replicas behind HAProxy, all in data/cluster; Ctrl-C stops them
+	$(BIN)/kms cluster --replicas $${REPLICAS:-2} --workers $${WORKERS:-2}
+
 test: install browser oidc postgres
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 

@@ -8,9 +8,13 @@ services once, builds the demo knowledge base into an empty data dir when
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +26,14 @@ from api.logs import configure_logging
 from api.metrics import install_metrics
 from api.middleware import BodyLimit, RequestContext
 from api.pages import PAGES
-from api.ratelimit import RateLimiter
+from api.ratelimit import RateLimiter, SharedRateLimiter
 from api.routes import mount_routes
 from kms.core.config import Settings, get_settings
-from kms.core.models import Role
 from kms.core.resources import resource_path
-from kms.core.visibility import Caller
 from kms.services.app import Services
 from kms.services.pgqueue import Deferrer, uses_procrastinate
 from kms.services.queue import JobRunner
+from kms.services.ratelimits import take_token
 
 log = logging.getLogger("kms.api")
 JSON_BODY_MAX = 1 << 20  # every request body but an upload
@@ -47,7 +50,14 @@ def startup(services: Services, state: Any) -> None:
 
     try:
         _prepare(services)
+        started = time.perf_counter()
         services.follower.start()
+        log.info(
+            "index replica %s caught up in %.1f s: %s",
+            services.follower.replica,
+            time.perf_counter() - started,
+            services.follower.work(),
+        )
         warm_up(services)  # before ready: the first search is as fast as any other
         if services.settings.demo:
             _print_demo_sign_in(services)
@@ -61,7 +71,7 @@ def startup(services: Services, state: Any) -> None:
         log.exception("startup failed")
         state.failure = f"{type(exc).__name__}: {exc}"
         return
-    _detect_gaps(services)
+    _detect_gaps_on_schedule(services, state.stopping)
 
 
 def _prepare(services: Services) -> None:
@@ -94,14 +104,23 @@ def _print_demo_sign_in(services: Services) -> None:
     print("\n".join([rule, *lines, rule]), flush=True)
 
 
-def _detect_gaps(services: Services) -> None:
-    from kms.services.gapdetect import detect_gaps
+def _detect_gaps_on_schedule(services: Services, stopping: threading.Event) -> None:
+    """Scheduled gap detection until the server stops: tried now and every
+    ``gap_detect_every_s``; it runs in one replica per interval (a database lease)."""
+    from kms.services.gapdetect import scheduled_gap_detection
 
-    try:
-        report = detect_gaps(services, Caller(name="startup", role=Role.admin, teams=None))
-        log.info("gap detection: %s", report.model_dump())
-    except Exception:  # a maintenance job: log it, never take the server down
-        log.exception("startup gap detection failed")
+    holder = f"{socket.gethostname()}:{os.getpid()}:{services.follower.replica}"
+    while True:
+        try:
+            report = scheduled_gap_detection(services, holder)
+            if report is None:
+                log.info("gap detection: another replica holds this interval's run")
+            else:
+                log.info("gap detection: %s", report.model_dump())
+        except Exception:  # a maintenance job: log it, never take the server down
+            log.exception("scheduled gap detection failed")
+        if stopping.wait(services.settings.gap_detect_every_s):
+            return
 
 
 def _empty(services: Services) -> bool:
@@ -130,9 +149,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = Services(settings, serving=True)
         services.follower  # noqa: B018 — take this replica's folder now: a taken one stops the start
         app.state.services = services
+        # one budget per key across every replica on this database
+        take = partial(take_token, services)
+        app.state.limiter = SharedRateLimiter(settings.rate_limit_per_minute, take)
         boot = threading.Thread(target=startup, args=(services, app.state), name="startup")
         boot.start()
         yield
+        app.state.stopping.set()
         boot.join()
         services.close()
 
@@ -148,6 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.ready = False
+    app.state.stopping = threading.Event()  # set when the server shuts down
     app.state.failure = ""
     app.state.limiter = RateLimiter(settings.rate_limit_per_minute)
     app.state.secure_cookies = settings.secure_cookies

@@ -1,12 +1,14 @@
-"""Per-key rate limit: an in-process token bucket.
+"""Per-key rate limit: a token bucket per key.
 
 Each API key has a bucket of ``per_minute`` tokens that refills continuously at
 ``per_minute / 60`` tokens a second; a request takes one token, and a request that finds
 the bucket empty is refused with the seconds until a token is back (``Retry-After``).
 Bursts up to the full minute's allowance are allowed.
 
-In-process means per worker: with N API workers a key may make up to N × the limit.
-Past one machine, move the buckets to the shared database or a gateway.
+The server keeps the buckets in the database (``SharedRateLimiter`` over
+``kms.services.ratelimits.take_token``), so a key's limit holds across every API replica
+of a deployment. ``RateLimiter`` keeps them in this process: it is the one used before
+the services are open, and by tests of the bucket arithmetic.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import time
 from collections.abc import Callable, Hashable
 
 from kms.core.errors import RateLimited
+
+# (key, capacity a minute, now in seconds since the epoch) → 0.0 if granted, else the wait
+TakeToken = Callable[[str, float, float], float]
 
 
 class RateLimiter:
@@ -50,3 +55,19 @@ class RateLimiter:
                 f"rate limit of {int(self.capacity)} requests per minute exceeded",
                 {"retry_after": retry},
             )
+
+
+class SharedRateLimiter(RateLimiter):
+    """Buckets kept by ``take`` (the database): one budget per key for every replica.
+    The clock is the wall clock, which replicas share (a monotonic clock is per process)."""
+
+    def __init__(
+        self, per_minute: int, take: TakeToken, clock: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__(per_minute, clock)
+        self.take = take
+
+    def wait_time(self, key: Hashable) -> float:
+        if self.capacity <= 0:
+            return 0.0
+        return self.take(str(key), self.capacity, self.clock())

@@ -27,7 +27,7 @@ def mount_routes(app: FastAPI, web_dir: Path) -> None:
             follower = services.follower
             body["replica"] = follower.replica
             try:
-                body["index"] = follower.lag()
+                body["index"] = {**follower.lag(), **follower.work()}
             except Exception:  # the database is away: say so, stay up
                 body["index"] = {"error": "database unavailable"}
         return body

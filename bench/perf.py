@@ -1,6 +1,7 @@
 """Speed, scale and memory against the raw floor, in one run (issue 6).
 
     .venv/bin/python bench/perf.py [--sizes 10000,100000] [--requests 100]
+    .venv/bin/python bench/perf.py --cluster [--cluster-size 10000]   (see perfcluster)
 
 Per corpus size (chunks; see ``perfkit`` for how the corpus is built):
 
@@ -304,7 +305,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--requests", type=int, default=100, help="per concurrency level")
+    parser.add_argument("--cluster", action="store_true", help="replicas on PostgreSQL instead")
+    parser.add_argument("--cluster-size", type=int, default=10_000, help="chunks, --cluster")
     args = parser.parse_args()
+    if args.cluster:
+        import perfcluster
+
+        perfcluster.main(args.cluster_size, args.requests)
+        return
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out_json = RESULTS_DIR / "perf.json"
     saved = json.loads(out_json.read_text()) if out_json.exists() else {}

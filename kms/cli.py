@@ -150,6 +150,24 @@ def serve(
 
 
 @app.command()
+def cluster(
+    replicas: Annotated[int, typer.Option(min=1, help="API replicas behind the proxy.")] = 2,
+    workers: Annotated[int, typer.Option(min=0, help="Ingest workers (`kms worker`).")] = 2,
+    port: Annotated[int, typer.Option(help="Port the load balancer (HAProxy) listens on.")] = 8080,
+    root: Annotated[Path, typer.Option(help="Folder for the database and every process.")] = Path(
+        "data/cluster"
+    ),
+    demo: Annotated[bool, typer.Option(help="Load the demo knowledge base once.")] = True,
+) -> None:
+    """A deployment on this machine: PostgreSQL, workers, API replicas and HAProxy in front
+    (Ctrl-C stops it all)."""
+    from kms.cluster.launch import ClusterSpec, run
+
+    with refusals():
+        run(ClusterSpec(root, replicas=replicas, workers=workers, port=port, demo=demo))
+
+
+@app.command()
 def demo() -> None:
     """Load the demo knowledge base into the data directory (idempotent)."""
     from kms.services.demo import demo_sources

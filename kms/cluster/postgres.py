@@ -70,6 +70,7 @@ class LocalPostgres:
         """Create the cluster on first use, start it, and create the database."""
         self.root.mkdir(parents=True, exist_ok=True)
         if self._as_postgres:
+            self._check_reachable()
             shutil.chown(self.root, "postgres", "postgres")
         fresh = not (self.data / "PG_VERSION").exists()
         if fresh:
@@ -83,6 +84,16 @@ class LocalPostgres:
         if fresh:
             self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, DATABASE)
         return self
+
+    def _check_reachable(self) -> None:
+        """The postgres user must be able to enter every folder above ours."""
+        for folder in self.root.parents:
+            if not folder.stat().st_mode & 0o001:
+                raise InstallationError(
+                    f"PostgreSQL runs as the postgres user, who cannot enter {folder} "
+                    f"(mode {oct(folder.stat().st_mode & 0o777)}): put {self.root.name} "
+                    "in a folder others may enter"
+                )
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():

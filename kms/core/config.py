@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         "the question and the query is recorded as a gap (the confidence model is fitted so "
         "that 0.5 keeps answered precision at 0.95 on bench/answerability.py's fit split).",
     )
+    gap_detect_every_s: float = Field(
+        3600.0,
+        gt=0,
+        description="Scheduled gap detection runs once per this many seconds in the whole "
+        "deployment: each API replica tries at start and then on this interval, and only the "
+        "one holding the database lease runs it.",
+    )
     stale_after_days: int = Field(
         365, description="Review-by date given to new assets, in days after ingest."
     )

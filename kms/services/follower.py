@@ -104,6 +104,10 @@ class IndexFollower:
         self._unsaved = 0
         self._saved_at = time.monotonic()
         self.caught_up = False
+        # since this process started: chunks indexed, and of those the vectors it had to
+        # encode because none was stored (0 on a cluster: replicas never re-encode)
+        self.indexed = 0
+        self.encoded = 0
         self.rebuilt = ""  # why the snapshot was rebuilt at start, if it was
         self.index, self.state = self._open()
 
@@ -230,6 +234,8 @@ class IndexFollower:
                 chunks = build_index_chunks(session, batch)
                 given = load_vectors(session, embedders, batch)
             encoded = self.index.upsert(chunks, given)
+            self.indexed += len(batch)
+            self.encoded += sum(len(vectors) for vectors in encoded.values())
             if any(encoded.values()):
                 with self.services.db.write_session() as session:
                     store_encoded(session, embedders, encoded)
@@ -320,3 +326,7 @@ class IndexFollower:
             at = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
             seconds = max(0.0, (utcnow() - at).total_seconds())
         return {"applied": self.state.applied, "last": top, "pending": pending, "seconds": seconds}
+
+    def work(self) -> dict[str, int]:
+        """Chunks indexed since this process started, and vectors it had to encode."""
+        return {"indexed_chunks": self.indexed, "encoded_vectors": self.encoded}

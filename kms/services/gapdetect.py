@@ -16,7 +16,18 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from kms.core.models import Asset, AssetStatus, Entity, EntityType, Feedback, Gap, QueryLog
+from kms.core.db import serialize
+from kms.core.leases import take_lease
+from kms.core.models import (
+    Asset,
+    AssetStatus,
+    Entity,
+    EntityType,
+    Feedback,
+    Gap,
+    QueryLog,
+    Role,
+)
 from kms.core.models._types import utcnow
 from kms.core.schemas import GapDetection
 from kms.core.teams import covers
@@ -121,6 +132,7 @@ def apply(
         for report in (whole, mine) if visible(caller, teams) else (whole,):
             setattr(report, what, getattr(report, what) + 1)
 
+    serialize(session, "gaps")  # one process at a time makes the gap table agree
     existing = {
         (g.kind, g.subject or ""): g
         for g in session.exec(select(Gap).where(col(Gap.kind).in_(kinds))).all()
@@ -162,9 +174,10 @@ def _differs(gap: Gap, item: Found) -> bool:
 
 
 def detect_gaps(services: Services, caller: Caller = LOCAL_ADMIN) -> GapDetection:
-    """Run every detection rule; idempotent (and one run at a time per process). The report
+    """Run every detection rule; idempotent (and one run at a time in the cluster). The report
     counts the gaps ``caller`` may see; the audit log records the whole run."""
-    with services.gap_lock, services.db.session() as session:
+    with services.gap_lock, services.db.write_session() as session:
+        serialize(session, "gaps")  # and one process in the cluster (SQLite: the write lock)
         found: Findings = {}
         found.update(negative_feedback(session))
         found.update(thin_stages(session, services))
@@ -174,6 +187,20 @@ def detect_gaps(services: Services, caller: Caller = LOCAL_ADMIN) -> GapDetectio
             audit(session, caller.actor, "gaps.detect", "gaps", **whole.model_dump())
         session.commit()
         return mine
+
+
+GAP_LEASE = "gap-detection"
+SCHEDULED = Caller(name="scheduled", role=Role.admin, teams=None)
+
+
+def scheduled_gap_detection(services: Services, holder: str) -> GapDetection | None:
+    """The scheduled run: once per ``gap_detect_every_s`` in the deployment, by whichever
+    process (``holder``) takes the database lease first; None when another one holds it."""
+    every = services.settings.gap_detect_every_s
+    with services.db.session() as session:
+        if not take_lease(session, GAP_LEASE, holder, every):
+            return None
+    return detect_gaps(services, SCHEDULED)
 
 
 def sync_feedback_gaps(session: Session, query: QueryLog) -> int | None:
