@@ -9,14 +9,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from sqlmodel import select
 
 from kms.core.config import Settings
 from kms.core.errors import Locked, Unauthorized
-from kms.core.models import Role
+from kms.core.models import ApiKey, Role
 from kms.core.schemas import UserCreate
 from kms.services.app import Services
 from kms.services.keys import authenticate, create_key, ensure_dev_key
@@ -49,6 +51,22 @@ def test_the_dev_key_stops_working_once_unset(services: Services) -> None:
     ensure_dev_key(services, DEV_KEY)  # switching back revokes the other one
     with pytest.raises(Unauthorized):
         authenticate(services, OTHER_DEV_KEY)
+
+
+def test_replicas_starting_together_make_one_dev_key(tmp_path: Path, engine_url: str) -> None:
+    """Eight processes' services on one database ensure the key at once: one key row."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=engine_url)
+    many = [Services(settings) for _ in range(8)]
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda s: ensure_dev_key(s, DEV_KEY), many))
+        with many[0].db.session() as session:
+            rows = session.exec(select(ApiKey).where(ApiKey.dev == True)).all()  # noqa: E712
+        assert len(rows) == 1 and not rows[0].revoked
+        assert authenticate(many[0], DEV_KEY).role == Role.admin
+    finally:
+        for one in many:
+            one.close()
 
 
 def test_the_dev_key_never_touches_other_keys(services: Services) -> None:

@@ -17,6 +17,7 @@ import secrets
 
 from sqlmodel import select
 
+from kms.core.db import serialize
 from kms.core.errors import InputError, NotFound, Unauthorized
 from kms.core.models import ApiKey, Role, User
 from kms.core.schemas import KeyPublic, KeysPublic
@@ -122,9 +123,12 @@ def _caller(row: ApiKey, owner: User | None) -> Caller:
 
 def ensure_dev_key(services: Services, value: str | None) -> None:
     """The development admin key: created when set and missing; every other development
-    key (an earlier start's) is revoked, so a key stops working once it is unset."""
+    key (an earlier start's) is revoked, so a key stops working once it is unset. Replicas
+    starting together take turns (one transaction under a cluster-wide lock), so the key is
+    created once."""
     digest = _digest(value) if value else None
-    with services.db.session() as session:
+    with services.db.write_session() as session:
+        serialize(session, "dev-key")
         stale = session.exec(
             select(ApiKey).where(ApiKey.dev == True, ApiKey.revoked == False)  # noqa: E712
         ).all()
@@ -136,17 +140,15 @@ def ensure_dev_key(services: Services, value: str | None) -> None:
             row.revoked = True
             session.add(row)
             audit(session, "startup", "key.revoke", f"key:{row.id}", reason="dev key unset")
+        if value and digest and not present:
+            prefix = _prefix_of(value) or secrets.token_hex(4)
+            key = ApiKey(
+                name="development admin", prefix=prefix, key_hash=digest, role=Role.admin, dev=True
+            )
+            session.add(key)
+            session.flush()
+            audit(session, "startup", "key.create", f"key:{key.id}", role=Role.admin, dev=True)
         session.commit()
-    if value and not present:
-        create_key(
-            services,
-            "admin",
-            [],
-            name="development admin",
-            actor="startup",
-            value=value,
-            dev=True,
-        )
 
 
 def revoke_key(services: Services, key_id: int, actor: str) -> bool:
