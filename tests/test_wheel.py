@@ -101,6 +101,12 @@ def _serve(bin_dir: Path, cwd: Path) -> tuple[subprocess.Popen[str], str]:
     return process, f"http://127.0.0.1:{port}"
 
 
+def _output(process: subprocess.Popen[str]) -> str:
+    process.terminate()
+    out, _ = process.communicate(timeout=60)
+    return out[-3000:]
+
+
 def test_the_wheel_carries_its_pages_demo_and_migrations(installed: Path, tmp_path: Path) -> None:
     where = _run(installed, "import kms, web, demo; print(kms.__file__, web.__file__)", tmp_path)
     assert str(REPO) not in where and "site-packages" in where
@@ -125,7 +131,7 @@ def test_the_installed_wheel_serves_the_search_page(installed: Path, tmp_path: P
             except httpx.TransportError:
                 time.sleep(0.5)
         page = httpx.get(f"{url}/", timeout=30)
-        assert page.status_code == 200 and "<html" in page.text.lower()
+        assert page.status_code == 200 and "<html" in page.text.lower(), _output(process)
         assert httpx.get(f"{url}/static/kms.css", timeout=30).status_code == 200
         assert httpx.get(f"{url}/console", timeout=30).status_code == 200
     finally:

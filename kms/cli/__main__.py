@@ -1,0 +1,5 @@
+"""``python -m kms.cli``."""
+
+from kms.cli import main
+
+main()
