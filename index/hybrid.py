@@ -46,6 +46,7 @@ from index.keyword_engines import open_keyword_index
 from index.policy import CANDIDATES, KEYWORD, fuse, sources_for
 from index.vector import DEFAULT_ANN_THRESHOLD, VectorIndex
 from index.visibility import VisibilityMap
+from kms.core.failpoints import failpoint
 from kms.core.text.language import Language, detect_language
 
 CACHE_FILE = "embeddings.sqlite"
@@ -263,6 +264,7 @@ class HybridIndex:
         with self._lock:
             for index in self.vectors.values():
                 index.save()
+            failpoint("index-save")
             chunks = {"teams": self.visibility.to_dict(), "language": self.languages}
             atomic_write_text(self.path / CHUNKS_FILE, json.dumps(chunks, ensure_ascii=False))
             meta = {
@@ -310,6 +312,7 @@ def load_embedders(
         options = {"batch_size": batch_size} | ({"threads": threads} if threads else {})
         model = load_embedder(name, **options)
         out[name] = CachedEmbedder(model, cache_dir / CACHE_FILE) if cache_dir else model
+        failpoint("models-load")
     return out
 
 

@@ -35,6 +35,7 @@ from ingest.winloss import WinLossNote
 from kms.core.changelog import log_changes
 from kms.core.config import Settings
 from kms.core.errors import InputError, KMSError
+from kms.core.failpoints import failpoint
 from kms.core.models import Asset, Chunk, Job
 from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta
@@ -71,6 +72,12 @@ def discover(paths: Iterable[Path], defaults: FileMeta) -> list[SourceFile]:
             meta = manifest.for_file(path).over(defaults) if manifest else defaults
             found.append(SourceFile(path, meta))
     return found
+
+
+def commit_file(session: Session) -> None:
+    """Commit one file's transaction (the ``db-commit`` crash point is just before it)."""
+    failpoint("db-commit")
+    session.commit()
 
 
 def _hidden(rel: Path) -> bool:
@@ -136,6 +143,7 @@ class Ingestor:
         if on_progress:
             on_progress("", done, len(sources))
         self._update_job(job_id, status="done", finished=True)
+        failpoint("done")
         return outcome
 
     def _classify_all(self, sources: list[SourceFile], outcome: BatchOutcome) -> list[SourceFile]:
@@ -195,7 +203,7 @@ class Ingestor:
             )
             self._write_changes(session, [(draft, result)], vectors)
             self._record(session, job_id, source, [result], [], done)
-            session.commit()
+            commit_file(session)
         return [result], []
 
     def _ingest_notes(
@@ -231,7 +239,7 @@ class Ingestor:
                 written.append((draft, result))
             self._write_changes(session, written, vectors)
             self._record(session, job_id, source, results, errors, done)
-            session.commit()
+            commit_file(session)
         return results, errors
 
     def _ingest_map(
@@ -271,7 +279,7 @@ class Ingestor:
                 written.append((draft, result))
             self._write_changes(session, written, vectors)
             self._record(session, job_id, source, results, errors, done)
-            session.commit()
+            commit_file(session)
         return results, errors
 
     def _vectors(self, drafts: list[AssetDraft]) -> dict[str, ChunkVectors]:

@@ -40,6 +40,7 @@ from index.files import atomic_write_text
 from index.hybrid import HybridIndex
 from kms.core.changelog import CHANNEL, changes_after, last_seq
 from kms.core.errors import ConfigError
+from kms.core.failpoints import failpoint
 from kms.core.models import IndexChange
 from kms.core.models._types import utcnow
 from kms.services.indexing import build_index_chunks, wanted_chunk_ids
@@ -230,6 +231,7 @@ class IndexFollower:
                 chunks = build_index_chunks(session, batch)
                 given = load_vectors(session, embedders, batch)
             encoded = self.index.upsert(chunks, given)
+            failpoint("index-apply")
             if any(encoded.values()):
                 with self.services.db.write_session() as session:
                     store_encoded(session, embedders, encoded)
