@@ -133,3 +133,34 @@ def snapshot(data_dir: Path) -> Snapshot:
         report.missing,
         report.extra,
     )
+
+
+def wanted_ids(data_dir: Path) -> set[int]:
+    """The chunk ids the database says search should hold (read without any index)."""
+    from kms.services.app import Services
+    from kms.services.indexing import wanted_chunk_ids
+    from tests.conftest import demo_settings
+
+    services = Services(demo_settings(data_dir))
+    try:
+        with services.db.session() as session:
+            return wanted_chunk_ids(session)
+    finally:
+        services.db.close()
+
+
+def replica_ids(folder: Path) -> dict[str, set[int]]:
+    """The chunk ids each part of a saved replica holds, read straight from its files
+    (no follower: nothing is repaired on the way), and whether its state file reads."""
+    from index.hybrid import HybridIndex, load_embedders
+    from kms.core.config import Settings
+    from kms.services.follower import STATE_FILE, FollowerState
+
+    names = Settings().embedders
+    index = HybridIndex(folder, names, embedders=load_embedders(names))
+    try:
+        parts = index.ids_per_index()
+    finally:
+        index.close()
+    assert FollowerState.read(folder / STATE_FILE) is not None, f"{folder}: no state file"
+    return parts
