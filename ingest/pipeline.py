@@ -10,10 +10,12 @@ a job re-run after a crash skips exactly the files that were committed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from ingest.dedup import NearDuplicateFinder
@@ -30,7 +32,7 @@ from ingest.sources import (
     problem_draft,
 )
 from ingest.store import ChunkEnricher, apply_stated_meta, find_target, upsert_asset
-from ingest.types import ItemError
+from ingest.types import ItemError, failure_message
 from ingest.winloss import WinLossNote
 from kms.core.changelog import log_changes
 from kms.core.config import Settings
@@ -45,6 +47,7 @@ from kms.core.teams import scope_of
 from kms.core.vectors import store_vectors
 from kms.core.visibility import LOCAL_ADMIN, Caller, writable_by
 
+log = logging.getLogger("kms.ingest")
 OnProgress = Callable[[str, int, int], None]
 PIPELINE_ORDER = {"psmap": 0, "document": 1, "winloss": 2}
 
@@ -137,12 +140,15 @@ class Ingestor:
             results, errors = self._ingest_file(source, job_id, done)
             outcome.results += results
             outcome.errors += errors
-        with self.session() as session:
-            resolve_proofs(session)
-            session.commit()
         if on_progress:
             on_progress("", done, len(sources))
-        self._update_job(job_id, status="done", finished=True)
+        try:
+            with self.session() as session:
+                resolve_proofs(session)
+                session.commit()
+            self._update_job(job_id, status="done", finished=True)
+        except SQLAlchemyError as exc:  # every file's own outcome stands; the job says so
+            outcome.errors.append(ItemError.failed(f"job {job_id}", exc))
         failpoint("done")
         return outcome
 
@@ -159,9 +165,7 @@ class Ingestor:
                 line = detail.get("line") if isinstance(detail, dict) else None
                 error = ItemError(str(source.path), _unprefixed(message, str(source.path)), line)
                 outcome.errors.append(error)
-                with self.session() as session:
-                    self._record(session, outcome.job_id, source, [], [error], None)
-                    session.commit()
+                self._record_failure(outcome.job_id, source, error, None)
         return sorted(staged, key=lambda s: PIPELINE_ORDER[s.kind])
 
     def _ingest_file(
@@ -181,13 +185,24 @@ class Ingestor:
             return results, errors
         except KMSError as exc:
             error = ItemError(str(source.path), _unprefixed(exc.message, source.path.name))
-        except Exception as exc:  # one bad file never stops a batch
-            error = ItemError(str(source.path), f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # one bad file (or a full disk) never stops a batch
+            error = ItemError.failed(str(source.path), exc)
         self._forget_pending()
-        with self.session() as session:
-            self._record(session, job_id, source, [], [error], done)
-            session.commit()
+        self._record_failure(job_id, source, error, done)
         return [], [error]
+
+    def _record_failure(
+        self, job_id: int, source: SourceFile, error: ItemError, done: int | None
+    ) -> None:
+        """Count a failed file in the job, if the database takes the write (on a full disk
+        it may not: the error is still the batch's, and a resume retries the file)."""
+        try:
+            with self.session() as session:
+                self._record(session, job_id, source, [], [error], done)
+                session.commit()
+        except SQLAlchemyError as exc:
+            reason = failure_message(exc)
+            log.warning("job %s: failure of %s not recorded: %s", job_id, source.path, reason)
 
     def _ingest_document(
         self, source: SourceFile, job_id: int, done: int

@@ -118,8 +118,12 @@ def _store_copy(path: Path, digest: str, settings: Settings) -> str:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(target.suffix + ".tmp")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
+        try:
+            shutil.copyfile(path, tmp)
+            tmp.replace(target)
+        except OSError as exc:  # a full disk: no partial copy left behind, the copy named
+            tmp.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
     return str(target.relative_to(settings.data_dir))
 
 

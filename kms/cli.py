@@ -58,6 +58,23 @@ def refusals() -> Iterator[None]:
         raise typer.Exit(code=2) from exc
 
 
+@contextmanager
+def database_writes() -> Iterator[None]:
+    """A database that refuses a write (a full or read-only disk) as one line, exit 1."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OperationalError as exc:
+        err.print(
+            f"[red]error[/red] the database refused a write ({escape(str(exc.orig))}): "
+            "the files committed before it are kept; make room and run the same command "
+            "again to resume",
+            highlight=False,
+        )
+        raise typer.Exit(code=1) from exc
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.", exists=True)],
@@ -70,7 +87,7 @@ def ingest(
     from kms.core.schemas import FileMeta
     from kms.core.visibility import clean_teams
 
-    with refusals():
+    with refusals(), database_writes():
         teams = clean_teams(team or [], field="--team") or None
         defaults = FileMeta.model_validate(
             {"kind": kind, "teams": teams, "status": status, "owner": owner}

@@ -57,13 +57,17 @@ def write_corpus(folder: Path, files: int = 24) -> list[Path]:
 
 
 def kms(
-    data_dir: Path, *args: str, failpoint: str | None = None, timeout: float = 900
+    data_dir: Path,
+    *args: str,
+    failpoint: str | None = None,
+    timeout: float = 900,
+    cache_dir: Path = EMBED_CACHE,
 ) -> subprocess.CompletedProcess[str]:
     """The real ``kms`` command on ``data_dir``; ``failpoint`` arms ``KMS_FAILPOINT``."""
     env = {k: v for k, v in os.environ.items() if k != "KMS_FAILPOINT"}
     env |= {
         "KMS_DATA_DIR": str(data_dir),
-        "KMS_EMBED_CACHE_DIR": str(EMBED_CACHE),
+        "KMS_EMBED_CACHE_DIR": str(cache_dir),
         "PYTHONPATH": str(REPO),
         "COLUMNS": "200",
     }
