@@ -115,7 +115,7 @@ def test_kms_reindex_rebuilds_corrupt_replicas_without_reading_them(
     assert checked.returncode == 0 and "every part matches the database" in checked.stdout
 
 
-def serve(data: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+def serve(data: Path, failpoint: str | None = None) -> tuple[subprocess.Popen[bytes], str, Path]:
     """``kms serve`` on a free port, polled until ``/ready``; its log file."""
     port = free_port()
     log = data.parent / f"server-{port}.log"
@@ -126,7 +126,8 @@ def serve(data: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
         "HF_HUB_OFFLINE": "1",
         "KMS_DATA_DIR": str(data),
         "KMS_EMBED_CACHE_DIR": str(EMBED_CACHE),
-    }
+        "KMS_INDEX_POLL_S": "0.5",
+    } | ({"KMS_FAILPOINT": failpoint} if failpoint else {})
     command = [sys.executable, "-m", "kms.cli", "serve", "--host", "127.0.0.1"]
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -170,3 +171,31 @@ def test_a_server_start_rebuilds_its_corrupt_replica(ingested: Path, tmp_path: P
     text = log.read_text(errors="replace")
     assert f"{folder}/" in text and "rebuilding it" in text
     equal_to_database(folder, data)
+
+
+def test_a_server_killed_while_applying_an_ingest_recovers_at_the_next_start(
+    ingested: Path, tmp_path: Path
+) -> None:
+    """``kms ingest`` writes while the server follows the log: the server is SIGKILLed
+    with the changes half applied to its replica; the next start makes it equal."""
+    data = tmp_path / "data"
+    shutil.copytree(ingested, data)
+    process, _, _ = serve(data)  # the server's replica, built and saved
+    stop(process)
+    process, _, log = serve(data, failpoint="index-apply")
+    try:
+        more = write_corpus(tmp_path / "more", files=12)[8:]  # four files it has not seen
+        assert kms(data, "ingest", *map(str, more)).returncode == 0
+        process.wait(timeout=300)  # it applies them on its next poll, and dies there
+    finally:
+        if process.poll() is None:
+            stop(process)
+    assert process.returncode == -signal.SIGKILL
+    assert "failpoint index-apply: SIGKILL" in log.read_text(errors="replace")
+
+    process, url, _ = serve(data)
+    try:
+        assert httpx.get(f"{url}/health", timeout=30).json()["index"]["pending"] == 0
+    finally:
+        stop(process)
+    equal_to_database(data / "index" / "server", data)
