@@ -9,7 +9,27 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
+
+T = TypeVar("T")
+
+
+class CorruptIndexFile(ValueError):
+    """An index file (or folder) that cannot be read, named with what was wrong."""
+
+    def __init__(self, path: Path, cause: BaseException) -> None:
+        super().__init__(f"{path} is unreadable ({type(cause).__name__}: {cause})")
+        self.path = path
+
+
+def read_named(path: Path, read: Callable[[], T]) -> T:
+    """``read()``, with any failure re-raised as ``CorruptIndexFile`` naming ``path``."""
+    try:
+        return read()
+    except CorruptIndexFile:
+        raise
+    except Exception as exc:
+        raise CorruptIndexFile(path, exc) from exc
 
 
 def fsync_dir(path: Path) -> None:

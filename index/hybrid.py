@@ -39,13 +39,14 @@ from filelock import FileLock
 
 from index.embed_cache import CachedEmbedder
 from index.embedders import Embedder, load_embedder, passage_text
-from index.files import atomic_write_text
+from index.files import atomic_write_text, read_named
 from index.fusion import Fused
 from index.keyword import KeywordDoc
 from index.keyword_engines import open_keyword_index
 from index.policy import CANDIDATES, KEYWORD, fuse, sources_for
 from index.vector import DEFAULT_ANN_THRESHOLD, VectorIndex
 from index.visibility import VisibilityMap
+from kms.core.failpoints import failpoint
 from kms.core.text.language import Language, detect_language
 
 CACHE_FILE = "embeddings.sqlite"
@@ -98,8 +99,10 @@ class HybridIndex:
             if model is not None and cache_dir is not None:
                 model = CachedEmbedder(model, cache_dir / CACHE_FILE)
             self.embedders[name] = model or loaded[name]
-        self.keyword = open_keyword_index(
-            path / f"keyword-{keyword_engine}" if path else None, keyword_engine
+        keyword_path = path / f"keyword-{keyword_engine}" if path else None
+        self.keyword = read_named(
+            keyword_path or Path("(memory)"),
+            lambda: open_keyword_index(keyword_path, keyword_engine),
         )
         self._empty_parts()
         self._lock: AbstractContextManager[Any]
@@ -263,6 +266,7 @@ class HybridIndex:
         with self._lock:
             for index in self.vectors.values():
                 index.save()
+            failpoint("index-save")
             chunks = {"teams": self.visibility.to_dict(), "language": self.languages}
             atomic_write_text(self.path / CHUNKS_FILE, json.dumps(chunks, ensure_ascii=False))
             meta = {
@@ -273,11 +277,16 @@ class HybridIndex:
             atomic_write_text(self.path / "meta.json", json.dumps(meta, indent=2))
 
     def load(self) -> None:
-        """Read what ``save`` wrote (parts never saved stay empty)."""
+        """Read what ``save`` wrote (parts never saved stay empty); a file that cannot be
+        read raises ``CorruptIndexFile`` naming it."""
         if self.path is None:
             return
         meta_path = self.path / "meta.json"
-        saved = json.loads(meta_path.read_text())["embedders"] if meta_path.exists() else {}
+        saved = (
+            read_named(meta_path, lambda: json.loads(meta_path.read_text())["embedders"])
+            if meta_path.exists()
+            else {}
+        )
         for name, index in self.vectors.items():
             info = saved.get(name)
             if info and info["cache_id"] != self.embedders[name].cache_id:
@@ -286,15 +295,20 @@ class HybridIndex:
                     f"not {self.embedders[name].cache_id!r}: rebuild the index"
                 )
             if index.path is not None and index.path.exists():
-                index.load()
+                read_named(index.path, index.load)
         chunks_path = self.path / CHUNKS_FILE
         if chunks_path.exists():
-            chunks = json.loads(chunks_path.read_text(encoding="utf-8"))
-            self.visibility = VisibilityMap.from_dict(chunks["teams"])
-            self.languages = {int(c): lang for c, lang in chunks["language"].items()}
+            self.visibility, self.languages = read_named(chunks_path, lambda: _chunks(chunks_path))
 
     def close(self) -> None:
         self.keyword.close()
+
+
+def _chunks(path: Path) -> tuple[VisibilityMap, dict[int, str]]:
+    """``chunks.json``: each chunk's teams and language."""
+    chunks = json.loads(path.read_text(encoding="utf-8"))
+    languages = {int(c): str(lang) for c, lang in chunks["language"].items()}
+    return VisibilityMap.from_dict(chunks["teams"]), languages
 
 
 def load_embedders(
@@ -310,6 +324,7 @@ def load_embedders(
         options = {"batch_size": batch_size} | ({"threads": threads} if threads else {})
         model = load_embedder(name, **options)
         out[name] = CachedEmbedder(model, cache_dir / CACHE_FILE) if cache_dir else model
+        failpoint("models-load")
     return out
 
 

@@ -9,6 +9,7 @@ repeats its own body — or a file re-exported under another name — is not sea
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -71,23 +72,26 @@ class RepeatTracker:
     """Repetition inside one document: a chunk whose shingles mostly appeared before.
 
     Containment (not Jaccard) because a repeated body is rarely cut at the same places:
-    a chunk of the second copy straddles two chunks of the first.
+    a chunk of the second copy straddles two chunks of the first. Each shingle remembers
+    the first chunk that had it, so a check costs one dict lookup per shingle — linear in
+    the document, however many chunks came before (``bench/repeat_check.py``).
     """
 
     def __init__(self, threshold: float) -> None:
         self.threshold = threshold
-        self._seen: list[tuple[int, set[bytes]]] = []
-        self._union: set[bytes] = set()
+        self._first: dict[bytes, int] = {}  # shingle → the first chunk that had it
 
     def find(self, text: str) -> int | None:
+        """The earlier chunk holding most of this chunk's shingles, when the shingles seen
+        before make up at least ``threshold`` of them."""
         grams = shingles(text)
         if len(text.strip()) < 40 or not grams:
             return None
-        if len(grams & self._union) / len(grams) < self.threshold:
+        owners = Counter(self._first[g] for g in grams if g in self._first)
+        if sum(owners.values()) / len(grams) < self.threshold:
             return None
-        return max(self._seen, key=lambda seen: len(grams & seen[1]))[0]
+        return max(owners, key=lambda chunk_id: (owners[chunk_id], -chunk_id))
 
     def add(self, chunk_id: int, text: str) -> None:
-        grams = shingles(text)
-        self._seen.append((chunk_id, grams))
-        self._union |= grams
+        for gram in shingles(text):
+            self._first.setdefault(gram, chunk_id)

@@ -45,6 +45,7 @@ from ingest.offline import prepare_unstructured
 from ingest.types import Element, ParsedDocument
 from kms.core.config import Settings
 from kms.core.errors import KMSError, ParseError, TooLarge
+from kms.core.failpoints import failpoint
 
 T = TypeVar("T")
 
@@ -132,6 +133,7 @@ def _parse(path: Path, detected: DetectedType) -> ParsedDocument:
     preflight = _preflight(path, detected.kind, detected.encoding)
     try:
         raw = _partition(path, detected)
+        failpoint("parse")
     except KMSError:
         raise
     except Exception as exc:

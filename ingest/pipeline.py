@@ -10,10 +10,12 @@ a job re-run after a crash skips exactly the files that were committed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from ingest.dedup import NearDuplicateFinder
@@ -30,12 +32,13 @@ from ingest.sources import (
     problem_draft,
 )
 from ingest.store import ChunkEnricher, apply_stated_meta, find_target, upsert_asset
-from ingest.types import ItemError
+from ingest.types import ItemError, failure_message
 from ingest.winloss import WinLossNote
 from kms.core.blobs import put_blob
 from kms.core.changelog import log_changes
 from kms.core.config import Settings
 from kms.core.errors import InputError, KMSError
+from kms.core.failpoints import failpoint
 from kms.core.models import Asset, Chunk, Job
 from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta
@@ -45,6 +48,7 @@ from kms.core.teams import scope_of
 from kms.core.vectors import store_vectors
 from kms.core.visibility import LOCAL_ADMIN, Caller, writable_by
 
+log = logging.getLogger("kms.ingest")
 OnProgress = Callable[[str, int, int], None]
 PIPELINE_ORDER = {"psmap": 0, "document": 1, "winloss": 2}
 
@@ -75,6 +79,12 @@ def discover(
             meta = manifest.for_file(path).over(defaults) if manifest else defaults
             found.append(SourceFile(path, meta, identity=identity(path) if identity else None))
     return found
+
+
+def commit_file(session: Session) -> None:
+    """Commit one file's transaction (the ``db-commit`` crash point is just before it)."""
+    failpoint("db-commit")
+    session.commit()
 
 
 def _hidden(rel: Path) -> bool:
@@ -134,12 +144,16 @@ class Ingestor:
             results, errors = self._ingest_file(source, job_id, done)
             outcome.results += results
             outcome.errors += errors
-        with self.session() as session:
-            resolve_proofs(session)
-            session.commit()
         if on_progress:
             on_progress("", done, len(sources))
-        self._update_job(job_id, status="done", finished=True)
+        try:
+            with self.session() as session:
+                resolve_proofs(session)
+                session.commit()
+            self._update_job(job_id, status="done", finished=True)
+        except SQLAlchemyError as exc:  # every file's own outcome stands; the job says so
+            outcome.errors.append(ItemError.failed(f"job {job_id}", exc))
+        failpoint("done")
         return outcome
 
     def _classify_all(self, sources: list[SourceFile], outcome: BatchOutcome) -> list[SourceFile]:
@@ -155,9 +169,7 @@ class Ingestor:
                 line = detail.get("line") if isinstance(detail, dict) else None
                 error = ItemError(str(source.path), _unprefixed(message, str(source.path)), line)
                 outcome.errors.append(error)
-                with self.session() as session:
-                    self._record(session, outcome.job_id, source, [], [error], None)
-                    session.commit()
+                self._record_failure(outcome.job_id, source, error, None)
         return sorted(staged, key=lambda s: PIPELINE_ORDER[s.kind])
 
     def _ingest_file(
@@ -177,13 +189,24 @@ class Ingestor:
             return results, errors
         except KMSError as exc:
             error = ItemError(str(source.path), _unprefixed(exc.message, source.path.name))
-        except Exception as exc:  # one bad file never stops a batch
-            error = ItemError(str(source.path), f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # one bad file (or a full disk) never stops a batch
+            error = ItemError.failed(str(source.path), exc)
         self._forget_pending()
-        with self.session() as session:
-            self._record(session, job_id, source, [], [error], done)
-            session.commit()
+        self._record_failure(job_id, source, error, done)
         return [], [error]
+
+    def _record_failure(
+        self, job_id: int, source: SourceFile, error: ItemError, done: int | None
+    ) -> None:
+        """Count a failed file in the job, if the database takes the write (on a full disk
+        it may not: the error is still the batch's, and a resume retries the file)."""
+        try:
+            with self.session() as session:
+                self._record(session, job_id, source, [], [error], done)
+                session.commit()
+        except SQLAlchemyError as exc:
+            reason = failure_message(exc)
+            log.warning("job %s: failure of %s not recorded: %s", job_id, source.path, reason)
 
     def _ingest_document(
         self, source: SourceFile, job_id: int, done: int
@@ -201,7 +224,7 @@ class Ingestor:
                 put_blob(session, source.path.read_bytes(), draft.content_hash)
             self._write_changes(session, [(draft, result)], vectors)
             self._record(session, job_id, source, [result], [], done)
-            session.commit()
+            commit_file(session)
         return [result], []
 
     def _ingest_notes(
@@ -237,7 +260,7 @@ class Ingestor:
                 written.append((draft, result))
             self._write_changes(session, written, vectors)
             self._record(session, job_id, source, results, errors, done)
-            session.commit()
+            commit_file(session)
         return results, errors
 
     def _ingest_map(
@@ -277,7 +300,7 @@ class Ingestor:
                 written.append((draft, result))
             self._write_changes(session, written, vectors)
             self._record(session, job_id, source, results, errors, done)
-            session.commit()
+            commit_file(session)
         return results, errors
 
     def _vectors(self, drafts: list[AssetDraft]) -> dict[str, ChunkVectors]:

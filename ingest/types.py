@@ -41,6 +41,12 @@ class ItemError:
     line: int | None = None
     field: str | None = None
 
+    @classmethod
+    def failed(cls, item: str, exc: Exception) -> ItemError:
+        """``item`` failed with an unexpected error: a refused database write or a file
+        system error (a full or read-only disk) in words, anything else by its type."""
+        return cls(item, failure_message(exc))
+
     def as_dict(self) -> dict[str, Any]:
         return {"item": self.item, "line": self.line, "field": self.field, "message": self.message}
 
@@ -51,3 +57,14 @@ class ItemError:
         if self.field:
             where += f" [{self.field}]"
         return f"{where}: {self.message}"
+
+
+def failure_message(exc: BaseException) -> str:
+    """What went wrong, without SQL or a traceback: ``the database refused the write
+    (database or disk is full)``, ``No space left on device: <file>``, or the error."""
+    orig = getattr(exc, "orig", None)  # SQLAlchemy's wrapper of the driver's error
+    if isinstance(orig, Exception):
+        return f"the database refused the write ({orig})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return f"{type(exc).__name__}: {exc}"

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kms.cli.accounts import keys_app, users_app, widget_token
-from kms.cli.common import console, err, refusals
+from kms.cli.common import console, database_writes, err, refusals
 from kms.cli.common import services_from_env as _services
 from kms.core.config import get_settings
 
@@ -40,7 +40,7 @@ def ingest(
     from kms.core.schemas import FileMeta
     from kms.core.visibility import clean_teams
 
-    with refusals():
+    with refusals(), database_writes():
         teams = clean_teams(team or [], field="--team") or None
         defaults = FileMeta.model_validate(
             {"kind": kind, "teams": teams, "status": status, "owner": owner}

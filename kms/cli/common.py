@@ -44,3 +44,20 @@ def refusals() -> Iterator[None]:
         where = ".".join(str(p) for p in first["loc"])
         err.print(f"[red]error[/red] field '{where}': {escape(first['msg'])}", highlight=False)
         raise typer.Exit(code=2) from exc
+
+
+@contextmanager
+def database_writes() -> Iterator[None]:
+    """A database that refuses a write (a full or read-only disk) as one line, exit 1."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OperationalError as exc:
+        err.print(
+            f"[red]error[/red] the database refused a write ({escape(str(exc.orig))}): "
+            "the files committed before it are kept; make room and run the same command "
+            "again to resume",
+            highlight=False,
+        )
+        raise typer.Exit(code=1) from exc

@@ -40,6 +40,7 @@ from index.files import atomic_write_text
 from index.hybrid import HybridIndex
 from kms.core.changelog import CHANNEL, changes_after, last_seq
 from kms.core.errors import ConfigError
+from kms.core.failpoints import failpoint
 from kms.core.models import IndexChange
 from kms.core.models._types import utcnow
 from kms.services.indexing import build_index_chunks, wanted_chunk_ids
@@ -236,6 +237,7 @@ class IndexFollower:
             encoded = self.index.upsert(chunks, given)
             self.indexed += len(batch)
             self.encoded += sum(len(vectors) for vectors in encoded.values())
+            failpoint("index-apply")
             if any(encoded.values()):
                 with self.services.db.write_session() as session:
                     store_encoded(session, embedders, encoded)

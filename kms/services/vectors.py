@@ -20,6 +20,7 @@ from sqlmodel import Session
 from index.embedders import Embedder, passage_text
 from index.hybrid import understands
 from ingest.drafts import AssetDraft, ChunkVectors
+from kms.core.failpoints import failpoint
 from kms.core.text.language import detect_language
 from kms.core.vectors import store_vectors, stored_vectors
 
@@ -43,6 +44,7 @@ def embed_draft(embedders: Mapping[str, Embedder], draft: AssetDraft) -> ChunkVe
         matrix = embedder.encode([texts[i] for i in take])
         for row, i in enumerate(take):
             out[draft.chunks[i].ordinal][embedder.cache_id] = _as_bytes(matrix[row])
+        failpoint("embed")
     return dict(out)
 
 
