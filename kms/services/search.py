@@ -1,4 +1,5 @@
-"""Search: hybrid candidates → graph expansion → filters → priors → one per asset → snippets.
+"""Search: hybrid candidates → graph expansion → filters → priors → one per asset →
+a first page without repeated clauses → snippets with "also in N other documents".
 
 Visibility is applied inside both indexes (the caller's teams are passed in), so no
 invisible chunk is ever a candidate, a count or a snippet; graph expansion and pins
@@ -25,6 +26,7 @@ from kms.core.visibility import Caller, readable_by
 from kms.services.app import Services, side_write
 from kms.services.gaps import record_query_gap
 from kms.services.graph import citation, expansion_assets, problems_for
+from kms.services.passage_groups import ALSO_IN_SHOWN, FIRST_PAGE, also_in, diversify, group_keys
 from kms.services.signals import (
     ChunkFacts,
     is_stale,
@@ -141,6 +143,7 @@ def retrieve(
     if stage is not None:
         ctx = StageContext(stage.key, stage.confidence, neighbours(services.process, stage.key))
     ranked = rank(candidates, ctx, weights)
+    ranked = diversify(ranked, group_keys(session, [r.chunk_id for r in ranked[: 3 * FIRST_PAGE]]))
     load_shown(session, facts, ranked[: request.offset + request.limit])
     return Retrieval(ranked, facts, stage, set(tokenize(request.query)))
 
@@ -176,13 +179,13 @@ def _visible(session: Session, asset_id: int, caller: Caller) -> bool:
 
 
 def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
-    """The first indexable chunk of each asset."""
+    """The first chunk of each asset."""
     out: dict[int, int] = {}
     if not asset_ids:
         return out
     rows = session.exec(
         select(Chunk.asset_id, Chunk.id)
-        .where(col(Chunk.asset_id).in_(asset_ids), col(Chunk.duplicate_of).is_(None))
+        .where(col(Chunk.asset_id).in_(asset_ids))
         .order_by(col(Chunk.ordinal).desc())
     ).all()
     for asset_id, chunk_id in rows:
@@ -240,8 +243,12 @@ def _assets_about(
     return about
 
 
-def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
+def to_hit(
+    ranked: Ranked, facts: ChunkFacts, query: str, others: list[int] | None = None
+) -> SearchHit:
+    """One result; ``others``: the other documents that hold a near-duplicate passage."""
     chunk = facts.chunks[ranked.chunk_id]
+    others = others or []
     asset = facts.asset_rows[ranked.asset_id]
     return SearchHit(
         asset_id=asset.id or 0,
@@ -257,6 +264,8 @@ def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
         score=round(ranked.score, 4),
         why=[Why(signal=name, value=round(value, 4)) for name, value in ranked.why],
         citation=citation(asset, chunk.section, chunk.page),
+        also_in=len(others),
+        also_in_assets=others[:ALSO_IN_SHOWN],
     )
 
 
@@ -291,7 +300,9 @@ def search(services: Services, request: SearchRequest, caller: Caller) -> Search
     with services.db.session() as session:
         result = retrieve(services, session, request, caller)
         page = result.ranked[request.offset : request.offset + request.limit]
-        hits = [to_hit(r, result.facts, request.query) for r in page]
+        groups = group_keys(session, [r.chunk_id for r in page])
+        others = also_in(session, page, groups, caller)
+        hits = [to_hit(r, result.facts, request.query, others.get(r.chunk_id)) for r in page]
     confidence = 1.0 if result.ranked else 0.0
     query_id = log_query(services, request, caller, result, confidence)
     if request.log and not result.ranked:

@@ -58,6 +58,12 @@ class SearchHit(BaseModel):
     score: float
     why: list[Why]
     citation: Citation
+    also_in: int = Field(
+        0, description="Other documents that hold a near-duplicate of this passage"
+    )
+    also_in_assets: list[int] = Field(
+        default_factory=list, description="Their asset ids (at most 20)"
+    )
 
 
 class StageInfo(BaseModel):
