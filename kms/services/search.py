@@ -37,7 +37,12 @@ from kms.services.signals import (
     won_share,
 )
 
-CANDIDATES = 200
+CANDIDATES = 100  # chunks per retriever to start with
+MAX_DEPTH = 1600  # chunks per retriever at most
+DEEPER = 4  # depth grows by this factor while the candidates hold too few documents
+# Documents the candidates should hold: two of the largest pages. The same for every page
+# of a query, so paging with an offset walks one fixed order.
+WANTED_DOCUMENTS = 100
 GRAPH_SHARE = 0.6  # a graph-added asset enters at this share of the best fused score
 
 
@@ -97,9 +102,8 @@ def retrieve(
             f"limit must be at most {services.settings.page_size_max}", {"field": "limit"}
         )
     stage = resolve_stage(services, request.query, request.stage)
-    fused = services.index.search(request.query, teams=caller.teams, k=CANDIDATES)
+    fused, facts = _candidates(services, session, request, caller)
     scores = {f.id: f for f in fused}
-    facts = load_facts(session, scores)
     top = max((f.score for f in fused), default=0.0)
     problem_ids = problems_for(session, request.query, _top_assets(fused, facts, 10), caller)
     graph = expansion_assets(session, problem_ids, caller)
@@ -146,6 +150,25 @@ def retrieve(
     ranked = diversify(ranked, group_keys(session, [r.chunk_id for r in ranked[: 3 * FIRST_PAGE]]))
     load_shown(session, facts, ranked[: request.offset + request.limit])
     return Retrieval(ranked, facts, stage, set(tokenize(request.query)))
+
+
+def _candidates(
+    services: Services, session: Session, request: SearchRequest, caller: Caller
+) -> tuple[list[Fused], ChunkFacts]:
+    """Fused chunk candidates and their facts, deep enough to hold ``WANTED_DOCUMENTS``:
+    each retriever starts at ``CANDIDATES`` chunks and goes ``DEEPER`` times deeper while
+    its lists come back full and the chunks belong to too few documents (a long document
+    fills a list with its own chunks)."""
+    wanted, depth = WANTED_DOCUMENTS, CANDIDATES
+    while True:
+        fused = services.index.search(
+            request.query, teams=caller.teams, k=2 * depth * DEEPER, candidates=depth
+        )
+        facts = load_facts(session, [f.id for f in fused])
+        documents = len(set(facts.chunk_assets.values()))
+        if documents >= wanted or len(fused) < depth or depth >= MAX_DEPTH:
+            return fused, facts
+        depth *= DEEPER
 
 
 def load_shown(session: Session, facts: ChunkFacts, shown: list[Ranked]) -> None:
