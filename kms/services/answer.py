@@ -22,7 +22,7 @@ from kms.core.visibility import Caller, readable_by
 from kms.services.app import Services
 from kms.services.gaps import record_query_gap
 from kms.services.graph import problem_entry, problems_for
-from kms.services.search import Retrieval, log_query, retrieve, to_hit
+from kms.services.search import Retrieval, filtered_out, log_query, retrieve, to_hit
 from kms.services.winloss import summarise
 
 PASSAGES = 3
@@ -114,7 +114,7 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
     query_id = log_query(services, request, caller, result, score)
     low = score < services.settings.low_confidence
     recorded = False
-    if request.log and low:
+    if request.log and low and not (not result.ranked and filtered_out(services, request, caller)):
         kind = "zero_results" if not result.ranked else "low_confidence"
         recorded = record_query_gap(services, request.query, result.stage, caller, kind) is not None
     return AnswerResponse(

@@ -1,9 +1,10 @@
-"""Search: hybrid candidates → graph expansion → filters → priors → one per asset →
+"""Search: filtered hybrid candidates → graph expansion → priors → one per asset →
 a first page without repeated clauses → snippets with "also in N other documents".
 
-Visibility is applied inside both indexes (the caller's teams are passed in), so no
-invisible chunk is ever a candidate, a count or a snippet; graph expansion and pins
-check visibility again before they add anything.
+Visibility and the request's filters are applied inside both indexes (the caller's teams
+and the filtered chunks are passed in, :mod:`kms.services.filters`), so no invisible or
+filtered-out chunk is ever a candidate, a count or a snippet; graph expansion and pins
+check visibility and filters again before they add anything.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
 from index.fusion import Fused
+from index.hybrid import Only
 from index.ranking import Candidate, Ranked, StageContext, Weights, rank
 from index.snippets import snippet
 from kms.core.errors import InputError
-from kms.core.graph import find_entities, slug
-from kms.core.models import Asset, AssetStatus, Chunk, EntityType, Outcome, QueryLog, Relation
+from kms.core.graph import slug
+from kms.core.models import Asset, AssetStatus, Chunk, QueryLog
 from kms.core.models._types import utcnow
-from kms.core.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse, StageInfo, Why
+from kms.core.schemas import SearchHit, SearchRequest, SearchResponse, StageInfo, Why
 from kms.core.stages import SalesProcess
-from kms.core.visibility import Caller, readable_by
+from kms.core.visibility import Caller
 from kms.services.app import Services, side_write
+from kms.services.filters import filter_scope, has_filters
 from kms.services.gaps import record_query_gap
 from kms.services.graph import citation, expansion_assets, problems_for
 from kms.services.passage_groups import ALSO_IN_SHOWN, FIRST_PAGE, also_in, diversify, group_keys
@@ -102,7 +105,8 @@ def retrieve(
             f"limit must be at most {services.settings.page_size_max}", {"field": "limit"}
         )
     stage = resolve_stage(services, request.query, request.stage)
-    fused, facts = _candidates(services, session, request, caller)
+    scope = filter_scope(session, request.filters, caller)
+    fused, facts = _candidates(services, session, request, caller, scope)
     scores = {f.id: f for f in fused}
     top = max((f.score for f in fused), default=0.0)
     problem_ids = problems_for(session, request.query, _top_assets(fused, facts, 10), caller)
@@ -111,7 +115,7 @@ def retrieve(
     pinned = {a for a in pinned_assets(session, request.query) if _visible(session, a, caller)}
     extra_chunks = _first_chunks(session, [a for a in [*graph, *pinned] if a not in retrieved])
     facts.update(load_facts(session, extra_chunks.values()))
-    allowed = _filter_assets(session, facts, request.filters, caller)
+    allowed = _allowed_assets(facts, scope)
     wins = won_share(session, facts.assets, _key(competitor), _key(industry), caller)
     today = utcnow().date()
     candidates: list[Candidate] = []
@@ -153,16 +157,27 @@ def retrieve(
 
 
 def _candidates(
-    services: Services, session: Session, request: SearchRequest, caller: Caller
+    services: Services,
+    session: Session,
+    request: SearchRequest,
+    caller: Caller,
+    scope: Only | None,
 ) -> tuple[list[Fused], ChunkFacts]:
     """Fused chunk candidates and their facts, deep enough to hold ``WANTED_DOCUMENTS``:
     each retriever starts at ``CANDIDATES`` chunks and goes ``DEEPER`` times deeper while
     its lists come back full and the chunks belong to too few documents (a long document
-    fills a list with its own chunks)."""
+    fills a list with its own chunks). A filtered search starts deep enough to rank every
+    chunk of its scope (up to ``MAX_DEPTH``), so its ``total`` counts every document in it."""
     wanted, depth = WANTED_DOCUMENTS, CANDIDATES
+    if scope is not None:  # a filtered search reaches every chunk of a scope this small
+        depth = max(depth, min(len(scope.chunk_ids), MAX_DEPTH))
     while True:
         fused = services.index.search(
-            request.query, teams=caller.teams, k=2 * depth * DEEPER, candidates=depth
+            request.query,
+            teams=caller.teams,
+            k=2 * depth * DEEPER,
+            candidates=depth,
+            only=scope,
         )
         facts = load_facts(session, [f.id for f in fused])
         documents = len(set(facts.chunk_assets.values()))
@@ -216,54 +231,11 @@ def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
     return out
 
 
-def _filter_assets(
-    session: Session, facts: ChunkFacts, filters: SearchFilters, caller: Caller
-) -> set[int]:
-    """Asset ids among the candidates that pass the request's filters."""
-    keep = {a.id for a in facts.assets.values() if a.status != AssetStatus.retired}
-    if filters.kind:
-        keep = {a for a in keep if facts.assets[a].kind in filters.kind}
-    if filters.language:
-        keep = {a for a in keep if facts.assets[a].language == filters.language}
-    if filters.status:
-        keep = {a for a in keep if facts.assets[a].status.value in filters.status}
-    for value, type_ in [
-        (filters.product, EntityType.product),
-        (filters.industry, EntityType.industry),
-        (filters.competitor, EntityType.competitor),
-    ]:
-        if value:
-            keep &= _assets_about(session, value, type_, keep, caller)
-    return keep
-
-
-def _assets_about(
-    session: Session, value: str, type_: EntityType, among: set[int], caller: Caller
-) -> set[int]:
-    """Assets among ``among`` about the entity ``value`` names (any of its visible scopes)."""
-    entities = find_entities(session, type_, value, readable_by(caller))
-    if not entities:
-        return set()
-    ids = {str(a) for a in among}
-    about = {
-        int(r.src_id)
-        for r in session.exec(
-            select(Relation).where(
-                Relation.src_type == "asset",
-                col(Relation.src_id).in_(ids),
-                Relation.dst_type == "entity",
-                col(Relation.dst_id).in_([str(e.id) for e in entities]),
-            )
-        )
-    }
-    keys = {e.key for e in entities}
-    field = {EntityType.industry: "industry", EntityType.competitor: "competitors"}.get(type_)
-    if field:
-        for outcome in session.exec(select(Outcome).where(col(Outcome.asset_id).in_(among))):
-            value_ = getattr(outcome, field)
-            if value_ in keys or (isinstance(value_, list) and keys & set(value_)):
-                about.add(outcome.asset_id)
-    return about
+def _allowed_assets(facts: ChunkFacts, scope: Only | None) -> set[int]:
+    """Candidate assets that are live and, when the request filters, in its scope (graph
+    and pinned additions are checked here; engine candidates are in scope already)."""
+    live = {a.id for a in facts.assets.values() if a.status != AssetStatus.retired}
+    return live if scope is None else live & scope.asset_ids
 
 
 def to_hit(
@@ -290,6 +262,14 @@ def to_hit(
         also_in=len(others),
         also_in_assets=others[:ALSO_IN_SHOWN],
     )
+
+
+def filtered_out(services: Services, request: SearchRequest, caller: Caller) -> bool:
+    """Did the request's filters, not a lack of knowledge, empty its results? (Then it is
+    no knowledge gap: the caller's unfiltered search finds something.)"""
+    if not has_filters(request.filters):
+        return False
+    return bool(services.index.search(request.query, teams=caller.teams, k=1))
 
 
 def log_query(
@@ -328,7 +308,7 @@ def search(services: Services, request: SearchRequest, caller: Caller) -> Search
         hits = [to_hit(r, result.facts, request.query, others.get(r.chunk_id)) for r in page]
     confidence = 1.0 if result.ranked else 0.0
     query_id = log_query(services, request, caller, result, confidence)
-    if request.log and not result.ranked:
+    if request.log and not result.ranked and not filtered_out(services, request, caller):
         record_query_gap(services, request.query, result.stage, caller, "zero_results")
     return SearchResponse(
         query_id=query_id,
