@@ -26,17 +26,15 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import jieba
-import zhconv
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.porter2 import stem as _porter2
 
-from kms.core.text.language import CJK_RE
+from kms.core.text.language import CJK_RE, simplified
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -72,11 +70,7 @@ def stem(word: str) -> str:
 
 def normalise(text: str) -> str:
     """NFKC, traditional → simplified Chinese, lower case (length-preserving when it can)."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    if CJK_RE.search(text):
-        text = zhconv.convert(text, "zh-hans")
-    return text.lower()
+    return simplified(text).lower()
 
 
 def _word_tokens(word: str, start: int) -> Iterator[Span]:

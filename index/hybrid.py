@@ -69,6 +69,21 @@ class IndexChunk:
     teams: Sequence[str] = field(default_factory=tuple)  # empty: public
 
 
+@dataclass(frozen=True)
+class Only:
+    """A restriction of a search to some assets (and the ids of their chunks): filters the
+    caller computed, applied inside the keyword engine and inside faiss, before top-k."""
+
+    asset_ids: frozenset[int]
+    chunk_ids: np.ndarray  # sorted int64
+
+    @classmethod
+    def of(cls, chunks: Mapping[int, int]) -> Only:
+        """From chunk id → asset id."""
+        ids = np.array(sorted(chunks), dtype=np.int64)
+        return cls(frozenset(chunks.values()), ids)
+
+
 class HybridIndex:
     """Keyword + vector retrieval over chunks, with visibility applied inside both."""
 
@@ -205,10 +220,12 @@ class HybridIndex:
         k: int = 10,
         language: Language | None = None,
         candidates: int = CANDIDATES,
+        only: Only | None = None,
     ) -> list[Fused]:
-        """The top ``k`` chunks for ``query`` that ``teams`` may see (None: no restriction)."""
+        """The top ``k`` chunks for ``query`` that ``teams`` may see (None: no restriction),
+        among ``only``'s chunks when given (filters applied inside every engine)."""
         lang = language or detect_language(query)
-        lists = self.candidates(query, teams, lang, candidates)
+        lists = self.candidates(query, teams, lang, candidates, only=only)
         return fuse(lists, lang, candidates)[:k]
 
     def candidates(
@@ -218,14 +235,19 @@ class HybridIndex:
         language: Language,
         depth: int = CANDIDATES,
         sources: Iterable[str] | None = None,
+        only: Only | None = None,
     ) -> dict[str, list[tuple[int, float]]]:
         """Each source's visible candidates for ``query``: the sources the language
-        weighs, or the named ``sources`` (``bm25`` and embedder names)."""
+        weighs, or the named ``sources`` (``bm25`` and embedder names); only ``only``'s
+        chunks when given."""
         wanted = sources_for(language) if sources is None else set(sources)
         allowed = None if teams is None else self.visibility.allowed_ids(teams)
+        if only is not None:
+            allowed = only.chunk_ids if allowed is None else np.intersect1d(allowed, only.chunk_ids)
         lists: dict[str, list[tuple[int, float]]] = {}
         if KEYWORD in wanted:
-            lists[KEYWORD] = self.keyword.search(query, depth, teams)
+            assets = None if only is None else only.asset_ids
+            lists[KEYWORD] = self.keyword.search(query, depth, teams, assets=assets)
         for name, embedder in self.embedders.items():
             if name not in wanted:
                 continue

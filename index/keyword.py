@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -100,8 +100,10 @@ class KeywordIndex(Protocol):
         limit: int = 100,
         teams: Sequence[str] | None = None,
         boosts: dict[str, float] | None = None,
+        assets: Collection[int] | None = None,
     ) -> list[tuple[int, float]]:
-        """Top ``limit`` (chunk id, score) for ``query`` among chunks ``teams`` may see."""
+        """Top ``limit`` (chunk id, score) for ``query`` among chunks ``teams`` may see (and,
+        when ``assets`` is given, only chunks of those assets: a filter inside the engine)."""
         ...
 
     def doc_freqs(

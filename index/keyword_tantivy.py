@@ -22,7 +22,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -181,9 +181,11 @@ class TantivyKeywordIndex:
         limit: int = 100,
         teams: Sequence[str] | None = None,
         boosts: dict[str, float] | None = None,
+        assets: Collection[int] | None = None,
     ) -> list[tuple[int, float]]:
         """Top ``limit`` (chunk id, BM25 score) for ``query`` among chunks ``teams`` may see,
-        scored with the statistics of what ``teams`` may see (``index.keyword``)."""
+        scored with the statistics of what ``teams`` may see (``index.keyword``); only
+        chunks of ``assets`` when given (a zero-score filter, as for teams)."""
         if limit <= 0:
             return []
         searcher = self._index.searcher()
@@ -196,6 +198,13 @@ class TantivyKeywordIndex:
         scoring = self._scoring_query(query, weights, factors)
         if scoring is None:
             return []
+        if assets is not None:
+            if not assets:
+                return []
+            of_assets = tantivy.Query.term_set_query(
+                self.schema, "asset_id", [str(a) for a in sorted(assets)]
+            )
+            visible = of_assets if visible is None else _both(visible, of_assets)
         if visible is not None:
             scoring = tantivy.Query.boolean_query(
                 [
@@ -341,3 +350,7 @@ class TantivyKeywordIndex:
 
 
 __all__ = ["TantivyKeywordIndex", "TantivyWriter", "build_schema"]
+
+
+def _both(a: tantivy.Query, b: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, a), (tantivy.Occur.Must, b)])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,11 @@ def visibility_filter(teams: Sequence[str]) -> wq.Query:
     return wq.Or([wq.Term("teams", t) for t in visible_tokens(teams)])
 
 
+def assets_filter(assets: Collection[int]) -> wq.Query:
+    """Chunks of ``assets``."""
+    return wq.Or([wq.Term("asset_id", str(a)) for a in sorted(assets)])
+
+
 class WhooshKeywordIndex:
     """BM25F over chunks; in memory when ``path`` is None, else a whoosh folder."""
 
@@ -197,19 +202,24 @@ class WhooshKeywordIndex:
         limit: int = 100,
         teams: Sequence[str] | None = None,
         boosts: dict[str, float] | None = None,
+        assets: Collection[int] | None = None,
     ) -> list[tuple[int, float]]:
         """Top ``limit`` (chunk id, BM25F score) for ``query`` among chunks ``teams`` may see,
-        scored with the statistics of what ``teams`` may see (``index.keyword``)."""
+        scored with the statistics of what ``teams`` may see (``index.keyword``); only
+        chunks of ``assets`` when given (a whoosh filter, as for teams)."""
         if limit <= 0:
             return []
         weights = FIELD_BOOSTS if boosts is None else boosts
         with self._search_lock:
             searcher = self._current_searcher()
+            of_assets = None if assets is None else assets_filter(assets)
+            if assets is not None and not assets:
+                return []
             if teams is None:
                 parsed = build_query(query, weights)
                 if parsed is None:
                     return []
-                hits = searcher.search(parsed, limit=limit)
+                hits = searcher.search(parsed, limit=limit, filter=of_assets)
                 return [(int(hit["chunk_id"]), float(hit.score)) for hit in hits]
             flt = visibility_filter(teams)
             idfs = self._scoped_idfs(searcher, query, weights, flt)
@@ -223,7 +233,8 @@ class WhooshKeywordIndex:
             cache.clear()
             cache.update({(name, term.encode("utf-8")): idf for (name, term), idf in idfs.items()})
             try:
-                hits = searcher.search(parsed, limit=limit, filter=flt)
+                both = flt if of_assets is None else wq.And([flt, of_assets])
+                hits = searcher.search(parsed, limit=limit, filter=both)
                 return [(int(hit["chunk_id"]), float(hit.score)) for hit in hits]
             finally:
                 cache.clear()

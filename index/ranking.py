@@ -1,4 +1,4 @@
-"""Ranking after fusion: priors, one result per asset, and the ``why`` of each result.
+"""Ranking after fusion: priors, one result per document, and the ``why`` of each result.
 
 Pure functions over plain data, table-tested. The fused retrieval score is scaled so
 the best candidate has 1.0; each prior then adds a bounded amount:
@@ -11,6 +11,9 @@ the best candidate has 1.0; each prior then adds a bounded amount:
 | freshness | −0.05 when the review-by date has passed |
 | won deals | up to +0.1 by the share of won deals in the context that cite the asset |
 | feedback | up to ±0.05 by the helpful / not-helpful balance |
+| passages | a document scores its best chunk plus ``passages`` × the retrieval scores of its
+next ``MORE_PASSAGES`` best chunks (a damped sum: a document that answers a question in
+several places beats one that matches once, and a best chunk still decides the order) |
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 ORIGIN_FACTOR = {"curated": 1.0, "source": 0.9, "inferred": 0.7}
+MORE_PASSAGES = 3  # chunks after the best that add to a document's score
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Weights:
     stale: float = -0.05
     won: float = 0.1
     feedback: float = 0.05
+    passages: float = 0.1  # damping of the next chunks' retrieval (bench/longdocs.py)
 
 
 @dataclass
@@ -98,18 +103,25 @@ def score(candidate: Candidate, top: float, ctx: StageContext, weights: Weights)
 def rank(
     candidates: Sequence[Candidate], ctx: StageContext, weights: Weights | None = None
 ) -> list[Ranked]:
-    """Score, drop retired, keep the best chunk of each asset, order by score."""
+    """Score, drop retired, one result per asset (its best chunk, plus a damped sum of
+    its next chunks' retrieval), ordered by score."""
     weights = weights or Weights()
     live = [c for c in candidates if c.status != "retired"]
     top = max((c.retrieval for c in live), default=0.0)
-    best: dict[int, Ranked] = {}
+    scale = 1.0 / top if top > 0 else 0.0
+    per_asset: dict[int, list[tuple[Ranked, float]]] = {}
     for candidate in live:
         ranked = score(candidate, top, ctx, weights)
-        held = best.get(candidate.asset_id)
-        if held is None or ranked.score > held.score:
-            if held is not None:
-                ranked.also_chunks = [held.chunk_id, *held.also_chunks]
-            best[candidate.asset_id] = ranked
-        else:
-            held.also_chunks.append(candidate.chunk_id)
-    return sorted(best.values(), key=lambda r: (-r.score, r.asset_id))
+        per_asset.setdefault(candidate.asset_id, []).append((ranked, candidate.retrieval * scale))
+    out: list[Ranked] = []
+    for chunks in per_asset.values():
+        chunks.sort(key=lambda pair: (-pair[0].score, pair[0].chunk_id))
+        best = chunks[0][0]
+        more = sum(retrieval for _, retrieval in chunks[1 : 1 + MORE_PASSAGES])
+        if weights.passages and more > 0:
+            bonus = weights.passages * more
+            best.score += bonus
+            best.why.append(("passages", bonus))
+        best.also_chunks = [r.chunk_id for r, _ in chunks[1:]]
+        out.append(best)
+    return sorted(out, key=lambda r: (-r.score, r.asset_id))

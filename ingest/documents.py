@@ -1,18 +1,20 @@
 """Parse one document file (PDF, DOCX, PPTX, XLSX, HTML, Markdown, text, e-mail).
 
 ``parse_document`` checks the size, detects the type from content (:mod:`ingest.filetypes`),
-then runs ``unstructured``'s per-format partitioner with fast strategies only — no OCR, no
-layout or table models, no network (:mod:`ingest.offline`) — and keeps page numbers and
+then reads the text. PDFs are read by layout (:mod:`ingest.pdf_layout`: pdfminer's lines with
+their boxes and fonts, paragraphs rebuilt from wrapped lines, headings by type and numbering,
+tables by aligned cells, pypdf's text for any page where the layout lost text). Every other
+format goes through ``unstructured``'s per-format partitioner with fast strategies only — no
+OCR, no layout or table models, no network (:mod:`ingest.offline`) — keeping page numbers and
 headings as :class:`ingest.types.Element` objects.
 
 Headings. ``unstructured`` labels many body lines ``Title`` by text heuristics (more so with
 the offline spaCy stub), so a ``Title`` becomes a heading only when its source says so:
 Word heading / title styles, ``<h1>``–``<h6>`` in HTML, Markdown and HTML mail, the title
-placeholder of a slide, a sheet name in a workbook. In PDF, plain text and text mail, where
+placeholder of a slide, a sheet name in a workbook. In plain text and text mail, where
 only heuristics exist, a ``Title`` is kept if it looks like a heading (at most 120 characters,
 not ending like a sentence, not two sentences); its level is then unknown (``None``). Demoted
-titles become ``NarrativeText``. Dropped: Office page headers / footers, PDF running heads and
-feet (the same text in the header or footer band of two or more pages), page breaks and page
+titles become ``NarrativeText``. Dropped: Office page headers / footers, page breaks and page
 numbers. Tables become one row a line, cells joined by `` | ``; slide notes follow their slide.
 
 Title of the document: the e-mail subject for mail; for other formats the first heading, else
@@ -33,7 +35,6 @@ import importlib
 import re
 import threading
 import zipfile
-from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from typing import Any, TypeVar
 
 from ingest.filetypes import DetectedType, FileKind, detect_type, require_document
 from ingest.offline import prepare_unstructured
+from ingest.pdf_layout import pdf_elements
 from ingest.types import Element, ParsedDocument
 from kms.core.config import Settings
 from kms.core.errors import KMSError, ParseError, TooLarge
@@ -55,11 +57,9 @@ _INNER_SENTENCE_BREAK = re.compile(r"[。！？；]\s*\S|[A-Za-z\u4e00-\u9fff][.
 _SKIPPED_CATEGORIES = {"PageBreak", "PageNumber"}
 _DOCX_HEADING_STYLES = ("Heading", "Title", "Subtitle")
 _DECODED_KINDS = {FileKind.HTML, FileKind.MD, FileKind.TXT}
-_FAST_PDF = {"strategy": "fast", "infer_table_structure": False, "languages": ["eng"]}
 # kind -> (unstructured.partition module, function, options): fast strategies, no OCR, no models;
 # slide notes are added by _with_slide_notes, mail attachments are not followed.
 _PARTITIONERS: dict[FileKind, tuple[str, str, dict[str, Any]]] = {
-    FileKind.PDF: ("pdf", "partition_pdf", _FAST_PDF),
     FileKind.DOCX: ("docx", "partition_docx", {"strategy": "fast"}),
     FileKind.PPTX: ("pptx", "partition_pptx", {"strategy": "fast", "include_slide_notes": False}),
     FileKind.XLSX: ("xlsx", "partition_xlsx", {"find_subtable": False}),
@@ -76,6 +76,7 @@ class _Preflight:
 
     title: str | None = None
     warnings: list[str] = field(default_factory=list)
+    pages: int | None = None
 
 
 def parse_document(path: Path, settings: Settings) -> ParsedDocument:
@@ -129,17 +130,21 @@ def _check_size(path: Path, limit: int) -> None:
 
 
 def _parse(path: Path, detected: DetectedType) -> ParsedDocument:
-    prepare_unstructured()
     preflight = _preflight(path, detected.kind, detected.encoding)
+    raw: list[Any] = []
     try:
-        raw = _partition(path, detected)
+        if detected.kind is FileKind.PDF:
+            elements = pdf_elements(path)
+        else:
+            prepare_unstructured()
+            raw = _partition(path, detected)
+            elements = convert_elements(raw, detected.kind)
         failpoint("parse")
     except KMSError:
         raise
     except Exception as exc:
         message = f"corrupt or unreadable {detected.kind.value} file ({type(exc).__name__})"
         raise _error(path.name, message, "corrupt", cause=str(exc)) from exc
-    elements = convert_elements(raw, detected.kind)
     if detected.kind is FileKind.PPTX:
         elements = _with_slide_notes(path, elements)
     if not elements:
@@ -149,7 +154,7 @@ def _parse(path: Path, detected: DetectedType) -> ParsedDocument:
         title=_pick_title(path, detected.kind, raw, elements, preflight),
         elements=elements,
         mime=detected.mime,
-        meta={"kind": detected.kind.value, "pages": max(pages) if pages else None},
+        meta={"kind": detected.kind.value, "pages": preflight.pages or max(pages, default=None)},
     )
 
 
@@ -174,7 +179,11 @@ def _preflight_pdf(path: Path) -> _Preflight:
             if len(pdf.pages) == 0:
                 raise _error(path.name, "corrupt PDF (no pages)", "corrupt")
             title = pdf.docinfo.get("/Title")
-            return _Preflight(title=str(title) if title else None, warnings=pdf.get_warnings())
+            return _Preflight(
+                title=str(title) if title else None,
+                warnings=pdf.get_warnings(),
+                pages=len(pdf.pages),
+            )
     except pikepdf.PasswordError as exc:
         message = "encrypted PDF (a password is needed to open it)"
         raise _error(path.name, message, "encrypted") from exc
@@ -203,16 +212,13 @@ def _partition(path: Path, detected: DetectedType) -> list[Any]:
 
 def convert_elements(raw: list[Any], kind: FileKind) -> list[Element]:
     """Turn ``unstructured`` elements into ours: headings decided, noise dropped."""
-    running = _running_heads(raw)
     elements: list[Element] = []
     sheet: str | None = None
     for item in raw:
         text, category = _element_text(item), item.category
         if not text or category in _SKIPPED_CATEGORIES:
             continue
-        if category in ("Header", "Footer") and (
-            kind is not FileKind.PDF or _normalise(text) in running
-        ):
+        if category in ("Header", "Footer"):  # page templates (PDFs: ingest.pdf_layout)
             continue
         page = item.metadata.page_number
         if kind is FileKind.XLSX and item.metadata.page_name and item.metadata.page_name != sheet:
@@ -280,27 +286,6 @@ def looks_like_heading(text: str) -> bool:
         and not text.endswith(_SENTENCE_ENDINGS)
         and _INNER_SENTENCE_BREAK.search(text) is None
     )
-
-
-def _normalise(text: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(text.split()).lower())
-
-
-def _running_heads(raw: list[Any]) -> set[str]:
-    """PDF header / footer texts (digits ignored) that repeat on two or more pages.
-
-    Office headers and footers are page templates and always dropped; in a PDF the band is
-    found by position only, so a header seen on one page may be a real heading and is kept.
-    """
-    pages: Counter[str] = Counter()
-    seen: set[tuple[str, Any]] = set()
-    for item in raw:
-        if item.category in ("Header", "Footer"):
-            key = (_normalise(str(item.text or "")), item.metadata.page_number)
-            if key not in seen:
-                seen.add(key)
-                pages[key[0]] += 1
-    return {text for text, count in pages.items() if count >= 2}
 
 
 def _no_text_error(name: str, kind: FileKind, preflight: _Preflight) -> ParseError:

@@ -5,8 +5,11 @@ exists only in teams the writer cannot see is a new, separate asset — never an
 never a hint. Same identity and same content hash: nothing changes. Same identity, new
 content: the old chunks are replaced and the asset keeps its id and everything a curator
 set. New asset whose content another asset already has: stored as an exact duplicate of it
-(not indexed), but only when everyone who may see the new one may see the other. Within and
-across assets, near-duplicate chunks are flagged and not indexed, under the same rule.
+(not indexed: the file is stored once, every source names it), but only when everyone who
+may see the new one may see the other. Within and across assets, near-duplicate chunks are
+*grouped, never erased*: ``Chunk.duplicate_of`` names the first chunk of the group (under
+the same visibility rule) and every chunk is indexed, so a clause shared by many documents
+is found under each of them; search uses the groups at display time.
 
 The writer is a :class:`Caller`: the CLI (no team limit) or the key that uploaded. A
 team-bound writer writes only into scopes that include one of its teams (or public ones).
@@ -222,9 +225,10 @@ def _write_chunks(
     *,
     exact_duplicate: bool,
 ) -> list[int]:
-    """Store the chunks with language, entities, stages and near-duplicate flags.
+    """Store the chunks with language, entities, stages and near-duplicate groups.
 
-    Returns the ids of the chunks that should be indexed.
+    Returns the ids of the chunks that should be indexed: all of them, unless the whole
+    asset is an exact duplicate of another.
     """
     mentions: dict[int, int] = {}
     indexable: list[int] = []
@@ -256,11 +260,12 @@ def _write_chunks(
         for entity_id, count in entities.items():
             mentions[entity_id] = mentions.get(entity_id, 0) + count
         _write_stages(session, chunk_id, draft_chunk.text, draft, enricher.classifier, fallback)
-        if exact_duplicate or twin is not None:
+        if exact_duplicate:
             continue
-        repeats.add(chunk_id, draft_chunk.text)
-        enricher.dedup.add(chunk_id, draft_chunk.text, sig)
         indexable.append(chunk_id)
+        if twin is None:  # the first of its group: later near-duplicates point at it
+            repeats.add(chunk_id, draft_chunk.text)
+            enricher.dedup.add(chunk_id, draft_chunk.text, sig)
     for entity_id, count in mentions.items():
         session.add(
             Relation(

@@ -175,3 +175,20 @@ def test_restricted_docs_never_reach_other_teams(
         results.append(sorted(score for _, score in hits))
     # both engines score BM25 the same way (float32 in tantivy, float64 in whoosh)
     assert results[0] == pytest.approx(results[1], rel=1e-4, abs=1e-4)
+
+
+def test_a_search_restricted_to_assets_stays_inside_them(engine: str) -> None:
+    ki = open_keyword_index(None, engine)
+    docs = [
+        KeywordDoc(10 + i, f"LF-200 gateway pricing note {i}", asset_id=100 + i // 2)
+        for i in range(6)
+    ]
+    ki.upsert([*docs, KeywordDoc(20, "LF-200 pricing", asset_id=200, teams=("enterprise",))])
+    everything = {cid for cid, _ in ki.search("LF-200 pricing", 10)}
+    assert everything == {10, 11, 12, 13, 14, 15, 20}
+    assert {cid for cid, _ in ki.search("LF-200 pricing", 10, assets={101})} == {12, 13}
+    hidden = ki.search("LF-200 pricing", 10, teams=(), assets={101, 200})
+    assert {cid for cid, _ in hidden} == {12, 13}  # teams and assets both hold
+    mine = ki.search("LF-200 pricing", 10, teams=("enterprise",), assets={200})
+    assert [cid for cid, _ in mine] == [20]
+    assert ki.search("LF-200 pricing", 10, assets=set()) == []

@@ -82,3 +82,26 @@ def test_bad_yaml_and_duplicates_are_rejected() -> None:
         parse_sales_process("stages:\n" + GOOD_STAGE + GOOD_STAGE, "p.yaml")
     with pytest.raises(ConfigError, match="'stages' list"):
         parse_sales_process("stage: []", "p.yaml")
+
+
+SIMPLIFIED_QUERIES = [
+    "客户的预算和决策人是谁",
+    "怎么做首次接触和陌生拜访",
+    "报价单和价格谈判",
+    "合同签约前的法务审核",
+    "客户续约和扩展销售",
+]
+
+
+@pytest.mark.parametrize("query", SIMPLIFIED_QUERIES)
+def test_traditional_queries_infer_the_stage_of_their_simplified_form(query: str) -> None:
+    import zhconv
+
+    from kms.core.stage_classifier import StageClassifier
+
+    classifier = StageClassifier(load_sales_process(DEFAULT_SALES_PROCESS))
+    expected = classifier.infer(query)
+    assert expected[0] is not None  # a query with stage evidence: the check can fail
+    for variant in ("zh-hant", "zh-tw", "zh-hk"):
+        traditional = zhconv.convert(query, variant)
+        assert classifier.infer(traditional) == expected, traditional

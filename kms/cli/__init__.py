@@ -274,10 +274,11 @@ def search(
     team: Annotated[
         list[str] | None, typer.Option(help="Search as a member of these teams.")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Number of results.")] = 10,
+    limit: Annotated[int, typer.Option(help="Documents on the page (at most 50).")] = 10,
+    offset: Annotated[int, typer.Option(help="Documents to skip (page through results).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Search with snippets and the `why` of each result."""
+    """Search: documents with their best passage, its snippet and the `why` of each."""
     from kms.core.models import Role
     from kms.core.visibility import Caller
     from kms.services.search import SearchRequest
@@ -285,15 +286,22 @@ def search(
 
     services = _services()
     caller = Caller(name="cli", role=Role.admin, teams=tuple(team) if team else None)
-    response = run_search(services, SearchRequest(query=query, stage=stage, limit=limit), caller)
-    services.close()
+    try:
+        with refusals():
+            request = SearchRequest(query=query, stage=stage, limit=limit, offset=offset)
+            response = run_search(services, request, caller)
+    finally:
+        services.close()
     if as_json:
         console.print_json(response.model_dump_json())
         return
     stage_note = response.stage or "none"
-    console.print(f"[bold]{response.total}[/bold] results · stage: {stage_note}")
-    for i, hit in enumerate(response.results, start=1):
+    shown = f"{offset + 1}–{offset + len(response.results)} of " if response.results else ""
+    console.print(f"{shown}[bold]{response.total}[/bold] documents · stage: {stage_note}")
+    for i, hit in enumerate(response.results, start=offset + 1):
         console.print(f"[bold]{i}. {hit.title}[/bold] ({hit.kind}, {hit.language})")
+        if hit.also_in:
+            console.print(f"   [dim]this passage is also in {hit.also_in} other documents[/dim]")
         console.print(
             "   " + hit.snippet.replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]")
         )

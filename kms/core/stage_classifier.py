@@ -4,7 +4,9 @@ Each stage of the sales process has a profile — its names in both languages an
 bilingual keywords (``keywords`` in the sales-process YAML). A text scores a stage by
 the profile terms it contains (diminishing returns per term), plus a prior when the
 asset's kind is one the stage lists as useful. The same classifier tags chunks at
-ingest (origin ``inferred``) and infers the stage of a query that names none.
+ingest (origin ``inferred``) and infers the stage of a query that names none. Text and
+profile terms are read as the keyword analyzer reads them (NFKC, Traditional Chinese as
+Simplified), so a Traditional question infers the stage its Simplified form does.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from kms.core.stages import SalesProcess, StageSpec
-from kms.core.text.language import has_cjk
+from kms.core.text.language import has_cjk, simplified
 
 NAME_WEIGHT = 1.5
 KEYWORD_WEIGHT = 1.0
@@ -40,6 +42,7 @@ class StageClassifier:
 
     def evidence(self, text: str, kind: str | None = None) -> dict[str, float]:
         """Weighted profile hits per stage (only stages with some evidence)."""
+        text = simplified(text)
         out: dict[str, float] = {}
         for stage in self.process.stages:
             total = 0.0
@@ -90,7 +93,7 @@ def _stage_patterns(stage: StageSpec) -> list[tuple[re.Pattern[str], float]]:
     seen: set[str] = set()
     out: list[tuple[re.Pattern[str], float]] = []
     for term, weight in terms:
-        norm = term.strip().lower()
+        norm = simplified(term.strip()).lower()
         if not norm or norm in seen:
             continue
         seen.add(norm)

@@ -35,7 +35,7 @@ from kms.services.app import Services
 from kms.services.confidence import measure, term_weights
 from kms.services.gaps import record_query_gap
 from kms.services.graph import problem_entry, problems_for
-from kms.services.search import log_query, retrieve, to_hit
+from kms.services.search import filtered_out, log_query, retrieve, to_hit
 from kms.services.winloss import summarise
 
 PASSAGES = 3
@@ -122,7 +122,7 @@ def answer(services: Services, request: AnswerRequest, caller: Caller) -> Answer
         sources = [Source(p.text, p.citation) for p in passages]
         sentences, citations = compose(sources, terms, idf, has_cjk(request.query))
     recorded = False
-    if request.log and low:
+    if request.log and low and not (not result.ranked and filtered_out(services, request, caller)):
         kind = "zero_results" if not result.ranked else "low_confidence"
         recorded = record_query_gap(services, request.query, result.stage, caller, kind) is not None
     return AnswerResponse(

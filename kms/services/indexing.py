@@ -1,9 +1,10 @@
 """What the search indexes should hold, and checking and rebuilding them.
 
-What is indexed: chunks that are not near-duplicates, of assets that are not retired
-and not exact duplicates of another asset. Nothing here writes an index directly: a
-change to the database logs the chunks it touched (``kms.core.changelog``), and each
-process's replica applies the log (:mod:`kms.services.follower`).
+What is indexed: every chunk (near-duplicates too: they are grouped, not erased) of
+assets that are not retired and not exact duplicates of another asset. Nothing here
+writes an index directly: a change to the database logs the chunks it touched
+(``kms.core.changelog``), and each process's replica applies the log
+(:mod:`kms.services.follower`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ def wanted_chunk_ids(session: Session, among: Sequence[int] | None = None) -> se
         select(Chunk.id)
         .join(Asset, col(Asset.id) == Chunk.asset_id)
         .where(
-            col(Chunk.duplicate_of).is_(None),
             col(Asset.duplicate_of).is_(None),
             Asset.status != AssetStatus.retired,
         )

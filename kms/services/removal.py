@@ -4,7 +4,8 @@ Retiring keeps an asset (out of search, still auditable); deleting removes it, f
 content that must not be kept at all. Everything that points at the asset goes with it:
 chunks and their stage affinities, graph edges it is the source or evidence of, its
 win/loss outcome, pins and feedback; a gap it closed keeps the gap, without the link.
-Chunks or assets that were flagged as its duplicates become originals and are indexed.
+Assets stored as its exact duplicates become originals and are indexed; a near-duplicate
+group that one of its chunks headed is re-headed by the group's next chunk.
 """
 
 from __future__ import annotations
@@ -56,14 +57,33 @@ def delete_asset(services: Services, caller: Caller, asset_id: int) -> list[int]
 
 
 def _freed_duplicates(session: Session, asset_id: int, chunk_ids: list[int]) -> list[int]:
-    """Chunks that were left out as duplicates of this asset's: they become searchable."""
-    near = session.exec(select(Chunk.id).where(col(Chunk.duplicate_of).in_(chunk_ids))).all()
+    """Chunks of the assets stored as exact duplicates of this one: they become searchable."""
     twins = session.exec(
         select(Chunk.id)
         .join(Asset, col(Asset.id) == Chunk.asset_id)
         .where(col(Asset.duplicate_of) == asset_id)
     ).all()
-    return [int(i) for i in [*near, *twins] if i is not None]
+    return [int(i) for i in twins if i is not None]
+
+
+def _reheads_groups(session: Session, asset_id: int, chunk_ids: list[int]) -> None:
+    """Near-duplicate groups headed by a chunk that goes: the next chunk of another asset
+    heads the group (grouping is not indexed, so no index change)."""
+    members = session.exec(
+        select(Chunk.id, Chunk.duplicate_of)
+        .where(col(Chunk.duplicate_of).in_(chunk_ids), Chunk.asset_id != asset_id)
+        .order_by(col(Chunk.id))
+    ).all()
+    groups: dict[int, list[int]] = {}
+    for member, head in members:
+        groups.setdefault(int(head or 0), []).append(int(member or 0))
+    for rest in groups.values():
+        new_head, others = rest[0], rest[1:]
+        session.execute(update(Chunk).where(col(Chunk.id) == new_head).values(duplicate_of=None))
+        if others:
+            session.execute(
+                update(Chunk).where(col(Chunk.id).in_(others)).values(duplicate_of=new_head)
+            )
 
 
 def _delete_rows(session: Session, asset_id: int, chunk_ids: list[int]) -> None:
@@ -72,9 +92,7 @@ def _delete_rows(session: Session, asset_id: int, chunk_ids: list[int]) -> None:
         str(o) for o in session.exec(select(Outcome.id).where(Outcome.asset_id == asset_id)) if o
     ]
     session.execute(delete(ChunkStage).where(col(ChunkStage.chunk_id).in_(chunk_ids)))
-    session.execute(
-        update(Chunk).where(col(Chunk.duplicate_of).in_(chunk_ids)).values(duplicate_of=None)
-    )
+    _reheads_groups(session, asset_id, chunk_ids)
     session.execute(delete(Chunk).where(col(Chunk.asset_id) == asset_id))
     session.execute(
         delete(Relation).where(

@@ -1,8 +1,10 @@
-"""Search: hybrid candidates → graph expansion → filters → priors → one per asset → snippets.
+"""Search: filtered hybrid candidates → graph expansion → priors → one per asset →
+a first page without repeated clauses → snippets with "also in N other documents".
 
-Visibility is applied inside both indexes (the caller's teams are passed in), so no
-invisible chunk is ever a candidate, a count or a snippet; graph expansion and pins
-check visibility again before they add anything.
+Visibility and the request's filters are applied inside both indexes (the caller's teams
+and the filtered chunks are passed in, :mod:`kms.services.filters`), so no invisible or
+filtered-out chunk is ever a candidate, a count or a snippet; graph expansion and pins
+check visibility and filters again before they add anything.
 """
 
 from __future__ import annotations
@@ -13,18 +15,18 @@ from sqlmodel import Session, col, select
 
 from index.analyzer import tokenize
 from index.fusion import Fused
-from index.policy import CANDIDATES as DEPTH
+from index.hybrid import Only
 from index.policy import fuse
 from index.ranking import Candidate, Ranked, StageContext, Weights, rank
 from index.snippets import snippet
 from kms.core.errors import InputError
-from kms.core.graph import find_entities, slug
-from kms.core.models import Asset, AssetStatus, Chunk, EntityType, Outcome, QueryLog, Relation
+from kms.core.graph import slug
+from kms.core.models import Asset, AssetStatus, Chunk, QueryLog
 from kms.core.models._types import utcnow
-from kms.core.schemas import SearchFilters, SearchHit, SearchRequest, SearchResponse, StageInfo, Why
+from kms.core.schemas import SearchHit, SearchRequest, SearchResponse, StageInfo, Why
 from kms.core.stages import SalesProcess
 from kms.core.text.language import detect_language
-from kms.core.visibility import Caller, readable_by
+from kms.core.visibility import Caller
 from kms.services.answerability import (
     above_floor,
     query_language,
@@ -32,8 +34,10 @@ from kms.services.answerability import (
     salient_text,
 )
 from kms.services.app import Services, side_write
+from kms.services.filters import filter_scope, has_filters
 from kms.services.gaps import record_query_gap
 from kms.services.graph import citation, expansion_assets, problems_for
+from kms.services.passage_groups import ALSO_IN_SHOWN, FIRST_PAGE, also_in, diversify, group_keys
 from kms.services.signals import (
     ChunkFacts,
     is_stale,
@@ -44,7 +48,12 @@ from kms.services.signals import (
     won_share,
 )
 
-CANDIDATES = 200
+CANDIDATES = 100  # chunks per retriever to start with
+MAX_DEPTH = 1600  # chunks per retriever at most
+DEEPER = 4  # depth grows by this factor while the candidates hold too few documents
+# Documents the candidates should hold: two of the largest pages. The same for every page
+# of a query, so paging with an offset walks one fixed order.
+WANTED_DOCUMENTS = 100
 SHOWN_MIN = 3  # the answer reads the top three passages whatever the page size
 GRAPH_SHARE = 0.6  # a graph-added asset enters at this share of the best fused score
 
@@ -108,18 +117,9 @@ def retrieve(
             f"limit must be at most {services.settings.page_size_max}", {"field": "limit"}
         )
     stage = resolve_stage(services, request.query, request.stage)
-    language = detect_language(request.query)
-    lists = services.index.candidates(request.query, caller.teams, language, DEPTH)
-    known = services.index.keyword.doc_freqs(salient_terms(request.query), caller.teams)[1]
-    lists = above_floor(
-        services.confidence_model,
-        lists,
-        query_language(request.query),
-        sum(1 for n in known.values() if n > 0),
-    )
-    fused = fuse(lists, language, DEPTH)[:CANDIDATES]
+    scope = filter_scope(session, request.filters, caller)
+    fused, facts, lists, language = _candidates(services, session, request, caller, scope)
     scores = {f.id: f for f in fused}
-    facts = load_facts(session, scores)
     top = max((f.score for f in fused), default=0.0)
     problem_ids = problems_for(session, request.query, _top_assets(fused, facts, 10), caller)
     graph = expansion_assets(session, problem_ids, caller)
@@ -127,7 +127,7 @@ def retrieve(
     pinned = {a for a in pinned_assets(session, request.query) if _visible(session, a, caller)}
     extra_chunks = _first_chunks(session, [a for a in [*graph, *pinned] if a not in retrieved])
     facts.update(load_facts(session, extra_chunks.values()))
-    allowed = _filter_assets(session, facts, request.filters, caller)
+    allowed = _allowed_assets(facts, scope)
     wins = won_share(session, facts.assets, _key(competitor), _key(industry), caller)
     today = utcnow().date()
     candidates: list[Candidate] = []
@@ -163,9 +163,45 @@ def retrieve(
     if stage is not None:
         ctx = StageContext(stage.key, stage.confidence, neighbours(services.process, stage.key))
     ranked = rank(candidates, ctx, weights)
+    ranked = diversify(ranked, group_keys(session, [r.chunk_id for r in ranked[: 3 * FIRST_PAGE]]))
     load_shown(session, facts, ranked[: max(request.offset + request.limit, SHOWN_MIN)])
     teams = None if caller.teams is None else tuple(caller.teams)
     return Retrieval(ranked, facts, stage, set(tokenize(request.query)), lists, language, teams)
+
+
+def _candidates(
+    services: Services,
+    session: Session,
+    request: SearchRequest,
+    caller: Caller,
+    scope: Only | None,
+) -> tuple[list[Fused], ChunkFacts, dict[str, list[tuple[int, float]]], str]:
+    """Fused chunk candidates and their facts, deep enough to hold ``WANTED_DOCUMENTS``:
+    each retriever starts at ``CANDIDATES`` chunks and goes ``DEEPER`` times deeper while
+    its lists come back full and the chunks belong to too few documents (a long document
+    fills a list with its own chunks). A filtered search starts deep enough to rank every
+    chunk of its scope (up to ``MAX_DEPTH``), so its ``total`` counts every document in it.
+    Candidates below the relevance floor never enter (gibberish finds nothing). Also
+    returns the per-retriever lists (the answer's confidence reads them) and the query's
+    language."""
+    wanted, depth = WANTED_DOCUMENTS, CANDIDATES
+    if scope is not None:  # a filtered search reaches every chunk of a scope this small
+        depth = max(depth, min(len(scope.chunk_ids), MAX_DEPTH))
+    language = detect_language(request.query)
+    known = services.index.keyword.doc_freqs(salient_terms(request.query), caller.teams)[1]
+    known_terms = sum(1 for n in known.values() if n > 0)
+    while True:
+        raw = services.index.candidates(request.query, caller.teams, language, depth, only=scope)
+        full = max((len(found) for found in raw.values()), default=0) >= depth
+        lists = above_floor(
+            services.confidence_model, raw, query_language(request.query), known_terms
+        )
+        fused = fuse(lists, language, depth)
+        facts = load_facts(session, [f.id for f in fused])
+        documents = len(set(facts.chunk_assets.values()))
+        if documents >= wanted or not full or depth >= MAX_DEPTH:
+            return fused, facts, lists, language
+        depth *= DEEPER
 
 
 def load_shown(session: Session, facts: ChunkFacts, shown: list[Ranked]) -> None:
@@ -199,13 +235,13 @@ def _visible(session: Session, asset_id: int, caller: Caller) -> bool:
 
 
 def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
-    """The first indexable chunk of each asset."""
+    """The first chunk of each asset."""
     out: dict[int, int] = {}
     if not asset_ids:
         return out
     rows = session.exec(
         select(Chunk.asset_id, Chunk.id)
-        .where(col(Chunk.asset_id).in_(asset_ids), col(Chunk.duplicate_of).is_(None))
+        .where(col(Chunk.asset_id).in_(asset_ids))
         .order_by(col(Chunk.ordinal).desc())
     ).all()
     for asset_id, chunk_id in rows:
@@ -213,58 +249,19 @@ def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
     return out
 
 
-def _filter_assets(
-    session: Session, facts: ChunkFacts, filters: SearchFilters, caller: Caller
-) -> set[int]:
-    """Asset ids among the candidates that pass the request's filters."""
-    keep = {a.id for a in facts.assets.values() if a.status != AssetStatus.retired}
-    if filters.kind:
-        keep = {a for a in keep if facts.assets[a].kind in filters.kind}
-    if filters.language:
-        keep = {a for a in keep if facts.assets[a].language == filters.language}
-    if filters.status:
-        keep = {a for a in keep if facts.assets[a].status.value in filters.status}
-    for value, type_ in [
-        (filters.product, EntityType.product),
-        (filters.industry, EntityType.industry),
-        (filters.competitor, EntityType.competitor),
-    ]:
-        if value:
-            keep &= _assets_about(session, value, type_, keep, caller)
-    return keep
+def _allowed_assets(facts: ChunkFacts, scope: Only | None) -> set[int]:
+    """Candidate assets that are live and, when the request filters, in its scope (graph
+    and pinned additions are checked here; engine candidates are in scope already)."""
+    live = {a.id for a in facts.assets.values() if a.status != AssetStatus.retired}
+    return live if scope is None else live & scope.asset_ids
 
 
-def _assets_about(
-    session: Session, value: str, type_: EntityType, among: set[int], caller: Caller
-) -> set[int]:
-    """Assets among ``among`` about the entity ``value`` names (any of its visible scopes)."""
-    entities = find_entities(session, type_, value, readable_by(caller))
-    if not entities:
-        return set()
-    ids = {str(a) for a in among}
-    about = {
-        int(r.src_id)
-        for r in session.exec(
-            select(Relation).where(
-                Relation.src_type == "asset",
-                col(Relation.src_id).in_(ids),
-                Relation.dst_type == "entity",
-                col(Relation.dst_id).in_([str(e.id) for e in entities]),
-            )
-        )
-    }
-    keys = {e.key for e in entities}
-    field = {EntityType.industry: "industry", EntityType.competitor: "competitors"}.get(type_)
-    if field:
-        for outcome in session.exec(select(Outcome).where(col(Outcome.asset_id).in_(among))):
-            value_ = getattr(outcome, field)
-            if value_ in keys or (isinstance(value_, list) and keys & set(value_)):
-                about.add(outcome.asset_id)
-    return about
-
-
-def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
+def to_hit(
+    ranked: Ranked, facts: ChunkFacts, query: str, others: list[int] | None = None
+) -> SearchHit:
+    """One result; ``others``: the other documents that hold a near-duplicate passage."""
     chunk = facts.chunks[ranked.chunk_id]
+    others = others or []
     asset = facts.asset_rows[ranked.asset_id]
     return SearchHit(
         asset_id=asset.id or 0,
@@ -283,7 +280,17 @@ def to_hit(ranked: Ranked, facts: ChunkFacts, query: str) -> SearchHit:
         owner=asset.owner,
         review_by=asset.review_by,
         stale=is_stale(asset, utcnow().date()),
+        also_in=len(others),
+        also_in_assets=others[:ALSO_IN_SHOWN],
     )
+
+
+def filtered_out(services: Services, request: SearchRequest, caller: Caller) -> bool:
+    """Did the request's filters, not a lack of knowledge, empty its results? (Then it is
+    no knowledge gap: the caller's unfiltered search finds something.)"""
+    if not has_filters(request.filters):
+        return False
+    return bool(services.index.search(request.query, teams=caller.teams, k=1))
 
 
 def log_query(
@@ -317,10 +324,12 @@ def search(services: Services, request: SearchRequest, caller: Caller) -> Search
     with services.db.session() as session:
         result = retrieve(services, session, request, caller)
         page = result.ranked[request.offset : request.offset + request.limit]
-        hits = [to_hit(r, result.facts, request.query) for r in page]
+        groups = group_keys(session, [r.chunk_id for r in page])
+        others = also_in(session, page, groups, caller)
+        hits = [to_hit(r, result.facts, request.query, others.get(r.chunk_id)) for r in page]
     confidence = 1.0 if result.ranked else 0.0
     query_id = log_query(services, request, caller, result, confidence)
-    if request.log and not result.ranked:
+    if request.log and not result.ranked and not filtered_out(services, request, caller):
         record_query_gap(services, request.query, result.stage, caller, "zero_results")
     return SearchResponse(
         query_id=query_id,

@@ -77,7 +77,7 @@ class Chunk(SQLModel, table=True):
     language: str = "en"
     content_hash: str = Field(index=True)
     duplicate_of: int | None = Field(
-        default=None, description="Chunk this one nearly repeats; duplicates are not indexed"
+        default=None, description="Head of its near-duplicate group (all are indexed)"
     )
     entity_ids: list[int] = json_field(description="Entities linked in this chunk")
 

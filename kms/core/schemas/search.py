@@ -61,6 +61,12 @@ class SearchHit(BaseModel):
     owner: str | None = Field(None, description="Who keeps the asset current")
     review_by: date | None = Field(None, description="When it is due for review")
     stale: bool = Field(False, description="Past its review date (it ranks lower and says so)")
+    also_in: int = Field(
+        0, description="Other documents that hold a near-duplicate of this passage"
+    )
+    also_in_assets: list[int] = Field(
+        default_factory=list, description="Their asset ids (at most 20)"
+    )
 
 
 class StageInfo(BaseModel):

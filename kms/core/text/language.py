@@ -11,8 +11,11 @@ it mixed; a sentence with real English words next to Chinese does.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Literal
+
+import zhconv
 
 Language = Literal["zh", "en", "mixed"]
 
@@ -58,3 +61,14 @@ def detect_language(text: str) -> Language:
 def has_cjk(text: str) -> bool:
     """Whether ``text`` holds any CJK ideograph (such terms match as substrings)."""
     return CJK_RE.search(text) is not None
+
+
+def simplified(text: str) -> str:
+    """NFKC, and Traditional Chinese as Simplified characters (zhconv ``zh-hans``: characters
+    only, no regional vocabulary swaps); how the keyword analyzer and the stage classifier
+    both read text, so a Traditional question matches Simplified text and vice versa."""
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if CJK_RE.search(text):
+        text = zhconv.convert(text, "zh-hans")
+    return text
