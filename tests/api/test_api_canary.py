@@ -32,7 +32,9 @@ def emea_used_it(server: Server, canary_asset: int) -> None:
         assert CANARY in emea.get(f"/v1/assets/{canary_asset}").text
         assert emea.get(f"/v1/assets/{canary_asset}/file").status_code == 200
         nothing = {"query": f"{CANARY} approval", "filters": {"kind": ["no-such-kind"]}}
-        assert emea.post("/v1/search", json=nothing).json()["total"] == 0
+        assert emea.post("/v1/search", json=nothing).json()["total"] == 0  # filtered: no gap
+        asked = {"query": f"{CANARY} approval in Brazil", "note": "who signs off?"}
+        assert emea.post("/v1/expert", json=asked).status_code == 201
         named = emea.post("/v1/search", json={"query": f"{CANARY} floor price"}).json()
         vote = {"query_id": named["query_id"], "asset_id": canary_asset, "helpful": False}
         assert emea.post("/v1/feedback", json=vote).status_code == 201
@@ -123,6 +125,8 @@ def test_the_emea_team_and_the_admin_do_see_it(server: Server, canary_asset: int
         analytics = admin.get("/v1/analytics", params={"days": 366}).json()
         gaps = admin.get("/v1/gaps", params={"limit": 200}).json()["data"]
     mine = [g for g in gaps if CANARY in json.dumps(g)]
-    assert {g["kind"] for g in mine} >= {"zero_results", "negative_feedback"}
+    assert {g["kind"] for g in mine} >= {"ask_expert", "negative_feedback"}
+    # a search its filters emptied is no knowledge gap: the unfiltered search finds the canary
+    assert "zero_results" not in {g["kind"] for g in mine}
     assert all(g["teams"] == ["emea-enterprise"] for g in mine)
     assert any(CANARY in q["query"] for q in analytics["top_queries"])
