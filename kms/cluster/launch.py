@@ -16,6 +16,8 @@ Ctrl-C or SIGTERM. Every child's output goes to ``root/logs/<name>.log``.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import signal
 import subprocess
@@ -125,10 +127,11 @@ class Cluster:
             port = free_port()
             command = [sys.executable, "-m", "kms.cli", "serve", "--port", str(port)]
             self.spawn(f"replica-{i}", command, f"http://127.0.0.1:{port}")
-        self.start_proxy()
+        stats = self.start_proxy()
         say(f"waiting for {self.spec.replicas} replicas to be ready")
         for child in self.replicas:
             wait_ready(child)
+        wait_in_rotation(stats, [c.name for c in self.replicas])
 
     def prepare_demo(self) -> None:
         """The demo knowledge base, built once (a marker in ``root/admin`` remembers it;
@@ -161,13 +164,17 @@ class Cluster:
     def replicas(self) -> list[Child]:
         return [c for c in self.children if c.name.startswith("replica-")]
 
-    def start_proxy(self) -> None:
+    def start_proxy(self) -> str:
+        """Start HAProxy; returns the URL of its CSV status page (loopback only)."""
         config = self.spec.root / "haproxy.cfg"
-        config.write_text(haproxy_config(self.spec.port, self.replicas), encoding="utf-8")
+        stats_port = free_port()
+        text = haproxy_config(self.spec.port, self.replicas, stats_port)
+        config.write_text(text, encoding="utf-8")
         check = subprocess.run([HAPROXY, "-c", "-q", "-f", str(config)], capture_output=True)
         if check.returncode != 0:
             raise RuntimeError(f"haproxy refused {config}: {check.stderr.decode().strip()}")
         self.spawn("haproxy", [HAPROXY, "-db", "-f", str(config)])
+        return f"http://127.0.0.1:{stats_port}/stats;csv"
 
     # -- stopping ------------------------------------------------------------------------
 
@@ -194,9 +201,10 @@ def check_tools() -> None:
         raise InstallationError(f"{HAPROXY} is missing: `make postgres` installs Debian's haproxy")
 
 
-def haproxy_config(port: int, replicas: list[Child]) -> str:
+def haproxy_config(port: int, replicas: list[Child], stats_port: int) -> str:
     """Round robin over the replicas; a replica gets traffic only while its /ready says so
-    (checked every second), so a starting or dead replica is skipped."""
+    (checked every second), so a starting or dead replica is skipped. A status page on
+    ``stats_port`` tells which replicas are in rotation."""
     servers = "\n".join(
         f"    server {c.name} {c.url.removeprefix('http://')} check inter 1s fall 2 rise 1"
         for c in replicas
@@ -216,12 +224,39 @@ frontend kms
     bind 127.0.0.1:{port}
     default_backend replicas
 
+frontend status
+    bind 127.0.0.1:{stats_port}
+    stats enable
+    stats uri /stats
+
 backend replicas
     balance roundrobin
     option httpchk GET /ready
     http-check expect status 200
 {servers}
 """
+
+
+def wait_in_rotation(stats_url: str, names: list[str], timeout: float = 60.0) -> None:
+    """Until HAProxy's own health checks mark every replica UP (a replica that just became
+    ready is sent traffic only after the proxy's next check)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(stats_url, timeout=5) as response:
+                up = servers_up(response.read().decode("utf-8"))
+            if set(names) <= up:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"HAProxy did not put {', '.join(names)} in rotation in {timeout:.0f} s")
+
+
+def servers_up(csv_text: str) -> set[str]:
+    """The servers HAProxy's CSV status page lists as UP."""
+    rows = list(csv.DictReader(io.StringIO(csv_text.removeprefix("# "))))
+    return {r["svname"] for r in rows if r.get("status", "").startswith("UP")}
 
 
 def wait_ready(child: Child, timeout: float = READY_TIMEOUT_S) -> None:

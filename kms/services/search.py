@@ -188,8 +188,7 @@ def _candidates(
     if scope is not None:  # a filtered search reaches every chunk of a scope this small
         depth = max(depth, min(len(scope.chunk_ids), MAX_DEPTH))
     language = detect_language(request.query)
-    known = services.index.keyword.doc_freqs(salient_terms(request.query), caller.teams)[1]
-    known_terms = sum(1 for n in known.values() if n > 0)
+    known_terms = _known_terms(services, request.query, caller)
     while True:
         raw = services.index.candidates(request.query, caller.teams, language, depth, only=scope)
         full = max((len(found) for found in raw.values()), default=0) >= depth
@@ -202,6 +201,12 @@ def _candidates(
         if documents >= wanted or not full or depth >= MAX_DEPTH:
             return fused, facts, lists, language
         depth *= DEEPER
+
+
+def _known_terms(services: Services, query: str, caller: Caller) -> int:
+    """How many of the query's salient terms the caller's visible index holds."""
+    known = services.index.keyword.doc_freqs(salient_terms(query), caller.teams)[1]
+    return sum(1 for n in known.values() if n > 0)
 
 
 def load_shown(session: Session, facts: ChunkFacts, shown: list[Ranked]) -> None:
@@ -290,7 +295,11 @@ def filtered_out(services: Services, request: SearchRequest, caller: Caller) -> 
     no knowledge gap: the caller's unfiltered search finds something.)"""
     if not has_filters(request.filters):
         return False
-    return bool(services.index.search(request.query, teams=caller.teams, k=1))
+    language = detect_language(request.query)
+    raw = services.index.candidates(request.query, caller.teams, language, CANDIDATES)
+    known_terms = _known_terms(services, request.query, caller)
+    lists = above_floor(services.confidence_model, raw, query_language(request.query), known_terms)
+    return any(lists.values())
 
 
 def log_query(

@@ -20,6 +20,7 @@ from apiserver import CANARY, Server
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("api-server")]
 
 TITLE = "EMEA enterprise pricing exceptions"
+TIMES_ASKED = 12
 ABOUT = "pricing exceptions for EMEA enterprise deals: discount bands, Kessler Industriewerke"
 
 
@@ -35,7 +36,9 @@ def emea_used_it(server: Server, canary_asset: int) -> None:
         assert emea.post("/v1/search", json=nothing).json()["total"] == 0  # filtered: no gap
         asked = {"query": f"{CANARY} approval in Brazil", "note": "who signs off?"}
         assert emea.post("/v1/expert", json=asked).status_code == 201
-        named = emea.post("/v1/search", json={"query": f"{CANARY} floor price"}).json()
+        # asked again and again (it must rank among the top queries of a busy shared server)
+        for _ in range(TIMES_ASKED):
+            named = emea.post("/v1/search", json={"query": f"{CANARY} floor price"}).json()
         vote = {"query_id": named["query_id"], "asset_id": canary_asset, "helpful": False}
         assert emea.post("/v1/feedback", json=vote).status_code == 201
         emea.post("/v1/answer", json={"query": ABOUT})

@@ -23,8 +23,9 @@ EN_QUERY = "competitor makes a last-minute low offer"
 RETIRE_QUERY = "renewal and expansion playbook"
 # The demo has one proposal template, in mixed Chinese and English: asking for an English
 # one finds nothing (search always finds *something* without filters).
-EMPTY_QUERY = "proposal template for a hospital data platform"
+FILTERED_QUERY = "proposal template for a hospital data platform"
 EMPTY_FILTERS = "kind=proposal_template&language=en"
+EMPTY_QUERY = "quokka xylophone marmalade"  # no document shares a word or a meaning
 
 
 def search(page, query: str) -> None:
@@ -225,7 +226,12 @@ def test_curator_retires_an_asset_and_rep_search_drops_it(session_page, web) -> 
 
 def test_empty_search_becomes_a_gap_on_the_board(session_page, web) -> None:
     page = session_page("rita.rep")
-    page.goto(f"{web.url}/?q={EMPTY_QUERY}&{EMPTY_FILTERS}")
+    # filters that hide every match: no gap, and the page says why
+    page.goto(f"{web.url}/?q={FILTERED_QUERY}&{EMPTY_FILTERS}")
+    page.wait_for_selector("#empty-state")
+    assert "clear the filters" in page.inner_text("#empty-state")
+    # nothing in the knowledge base: a gap
+    page.goto(f"{web.url}/?q={EMPTY_QUERY}")
     page.wait_for_selector("#empty-state")
     assert "recorded as a content gap" in page.inner_text("#empty-state")
 

@@ -279,15 +279,24 @@ function entityName(type, key) {
   return pick((lists[type] || []).find((e) => e.key === key), key);
 }
 
+/** Did the shown search narrow by any filter? */
+function filtered(request) {
+  const f = request?.filters || {};
+  return Boolean(f.kind?.length || f.product || f.industry || f.competitor || f.language);
+}
+
 function renderEmpty(r) {
   clear($("#status"));
+  // an empty filtered search that is no gap: the filters, not the knowledge base, hid the matches
+  const hidden = !r.gap_recorded && filtered(state.request);
+  const notice = r.gap_recorded ? "empty.recorded" : hidden ? "empty.filtered" : "empty.not_recorded";
   $("#results").append(
     h("li.gap-state.empty#empty-state", null,
       icon("gap"),
       h("h2", { text: t("empty.title", { q: r.query }) }),
-      h("p", { text: t("empty.body") }),
-      h("div.notice.good", { role: "status" }, icon("check"),
-        h("span", { text: r.gap_recorded === false ? t("empty.not_recorded") : t("empty.recorded") })),
+      h("p", { text: t(hidden ? "empty.filtered_body" : "empty.body") }),
+      h("div.notice.good", { role: "status" }, icon(r.gap_recorded ? "check" : "gap"),
+        h("span", { text: t(notice) })),
       h("ul.small.muted", { style: { textAlign: "left", display: "inline-block", marginTop: "14px" } },
         h("li", { text: t("empty.tip1") }), h("li", { text: t("empty.tip2") }),
         h("li", { text: t("empty.tip3") }))));

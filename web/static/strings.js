@@ -131,6 +131,14 @@ export const STRINGS = {
     zh: "你的问题已记录为“内容缺口”,知识管理团队会在看板上看到并跟进。",
   },
   "empty.not_recorded": { en: "This search was not recorded.", zh: "本次搜索未被记录。" },
+  "empty.filtered_body": {
+    en: "Nothing matches these filters, but the knowledge base has related content without them.",
+    zh: "没有符合这些筛选条件的内容,但去掉筛选后知识库里有相关内容。",
+  },
+  "empty.filtered": {
+    en: "Not recorded as a content gap: clear the filters to see what the knowledge base has.",
+    zh: "未记录为内容缺口:清除筛选即可查看知识库里的相关内容。",
+  },
   "empty.tip1": { en: "Try fewer or different words, or the other language.", zh: "试试更少或不同的关键词,或换一种语言。" },
   "empty.tip2": { en: "Clear the filters or pick “Any stage”.", zh: "清除筛选,或选择“自动识别阶段”。" },
   "empty.tip3": { en: "Product codes (e.g. LF-200) and competitor names work well.", zh: "产品型号(如 LF-200)和竞争对手名称都能搜。" },
