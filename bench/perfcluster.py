@@ -42,7 +42,15 @@ import perfkit
 from common import CACHE_DIR, RESULTS_DIR
 from perfkit import log
 
-from kms.cluster.launch import HAPROXY, Child, Cluster, ClusterSpec, haproxy_config, wait_ready
+from kms.cluster.launch import (
+    HAPROXY,
+    Child,
+    Cluster,
+    ClusterSpec,
+    haproxy_config,
+    wait_in_rotation,
+    wait_ready,
+)
 from kms.cluster.postgres import LocalPostgres, free_port
 from kms.core.config import Settings
 
@@ -114,19 +122,13 @@ def health(child: Child) -> dict[str, Any]:
 
 
 def proxy(cluster: Cluster, replicas: list[Child], port: int) -> subprocess.Popen[bytes]:
+    """HAProxy over ``replicas``, returned once its health checks have every one UP."""
     config = cluster.spec.root / f"haproxy-{len(replicas)}.cfg"
-    config.write_text(haproxy_config(port, replicas), encoding="utf-8")
+    stats_port = free_port()
+    config.write_text(haproxy_config(port, replicas, stats_port), encoding="utf-8")
     process = subprocess.Popen([HAPROXY, "-db", "-f", str(config)])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # every replica up behind it
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5).status_code == 200:
-                time.sleep(2.5)  # its health checks (every 1 s) have seen each replica
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("HAProxy did not come up")
+    wait_in_rotation(f"http://127.0.0.1:{stats_port}/stats;csv", [c.name for c in replicas])
+    return process
 
 
 def load(url: str, key: str, bodies: list[dict[str, Any]], concurrency: int) -> dict[str, Any]:
