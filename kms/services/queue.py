@@ -25,11 +25,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import ColumnElement, or_, update
 from sqlmodel import col, select
 
 from kms.core.blobs import read_blob, sweep_blobs
@@ -53,20 +53,22 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _waiting(services: Services, now: datetime) -> ColumnElement[bool]:
+    """A job a worker may take: runnable, and queued or running with a silent heartbeat."""
+    stale_before = now - timedelta(seconds=services.settings.job_heartbeat_s * STALE_BEATS)
+    return col(Job.kind).in_(RUNNABLE_KINDS) & or_(
+        col(Job.status) == "queued",
+        (col(Job.status) == "running") & (col(Job.heartbeat_at) < stale_before),
+    )
+
+
 def claim_job(services: Services, job_id: int, worker: str) -> bool:
     """Take the job for ``worker`` if it is queued, or running with a silent heartbeat."""
     now = utcnow()
-    stale_before = now - timedelta(seconds=services.settings.job_heartbeat_s * STALE_BEATS)
     statement = (
         update(Job)
         .where(col(Job.id) == job_id)
-        .where(col(Job.kind).in_(RUNNABLE_KINDS))
-        .where(
-            or_(
-                col(Job.status) == "queued",
-                (col(Job.status) == "running") & (col(Job.heartbeat_at) < stale_before),
-            )
-        )
+        .where(_waiting(services, now))
         .values(status="running", worker=worker, heartbeat_at=now, attempts=Job.attempts + 1)
     )
     with services.db.write_session() as session:
@@ -77,18 +79,9 @@ def claim_job(services: Services, job_id: int, worker: str) -> bool:
 
 def runnable_jobs(services: Services) -> list[int]:
     """Jobs waiting for a worker: queued, or running with a silent heartbeat (oldest first)."""
-    stale_before = utcnow() - timedelta(seconds=services.settings.job_heartbeat_s * STALE_BEATS)
     with services.db.session() as session:
         ids = session.exec(
-            select(Job.id)
-            .where(col(Job.kind).in_(RUNNABLE_KINDS))
-            .where(
-                or_(
-                    col(Job.status) == "queued",
-                    (col(Job.status) == "running") & (col(Job.heartbeat_at) < stale_before),
-                )
-            )
-            .order_by(col(Job.id))
+            select(Job.id).where(_waiting(services, utcnow())).order_by(col(Job.id))
         ).all()
     return [i for i in ids if i is not None]
 
