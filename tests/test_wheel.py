@@ -61,9 +61,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         text=True,
     ).stdout.strip()
     (Path(purelib) / "kms-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    install = ["install", "-q", "--no-deps", "--no-index", "--force-reinstall", str(wheel)]
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall"]
-        + [str(wheel)],
+        [str(python), "-m", "pip", *install],
         check=True,
         capture_output=True,
     )
