@@ -21,11 +21,11 @@ Title of the document: the e-mail subject for mail; for other formats the first 
 the file's own metadata title (PDF info, Office core properties, HTML ``<title>``), else the
 file stem. Workbooks skip the first step: sheet names are not titles.
 
-Timeouts. The parse runs in a daemon worker thread and the caller waits at most
-``settings.parse_timeout_s``. A subprocess could be killed, but each would pay the 2–6 s of
-``unstructured`` imports again and pickle the elements back; threads share the warm imports.
-The price: Python cannot stop a thread, so an overrunning parse keeps one CPU busy in the
-background until it ends, while the caller gets a ``ParseError`` at once and the batch moves on.
+Limits. The parse runs in a child process (:mod:`ingest.sandbox`) with a wall-clock limit
+(``settings.parse_timeout_s``), a CPU-time limit (``parse_cpu_s``) and a memory limit
+(``parse_memory_mb``), enforced by killing it: a hostile file fails with a ``ParseError``
+naming the file and the limit, and nothing of its parse keeps running. The children fork
+from a server that imported the parsers once, so each starts warm in milliseconds.
 """
 
 from __future__ import annotations
@@ -33,23 +33,19 @@ from __future__ import annotations
 import html
 import importlib
 import re
-import threading
 import zipfile
-from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from ingest.filetypes import DetectedType, FileKind, detect_type, require_document
 from ingest.offline import prepare_unstructured
 from ingest.pdf_layout import pdf_elements
+from ingest.sandbox import Limits, run_limited
 from ingest.types import Element, ParsedDocument
 from kms.core.config import Settings
 from kms.core.errors import KMSError, ParseError, TooLarge
 from kms.core.failpoints import failpoint
-
-T = TypeVar("T")
 
 MAX_HEADING_CHARS = 120
 _SENTENCE_ENDINGS = tuple(".。!！;；,，")
@@ -89,25 +85,10 @@ def parse_document(path: Path, settings: Settings) -> ParsedDocument:
     _check_size(path, settings.upload_max_bytes)
     detected = detect_type(path)
     require_document(path.name, detected)
-    return run_with_deadline(lambda: _parse(path, detected), settings.parse_timeout_s, path.name)
-
-
-def run_with_deadline(work: Callable[[], T], timeout_s: float, name: str) -> T:
-    """Run ``work`` in a daemon thread; raise ``ParseError`` if it is not done in time."""
-    future: Future[T] = Future()
-
-    def target() -> None:
-        future.set_running_or_notify_cancel()
-        try:
-            future.set_result(work())
-        except BaseException as exc:
-            future.set_exception(exc)
-
-    threading.Thread(target=target, name=f"kms-parse:{name}", daemon=True).start()
-    try:
-        return future.result(timeout=timeout_s)
-    except TimeoutError:
-        raise _error(name, f"parsing took longer than {timeout_s:g} s", "timeout") from None
+    limits = Limits(settings.parse_timeout_s, settings.parse_cpu_s, settings.parse_memory_mb)
+    parsed = run_limited(_parse, (path, detected), limits, path.name)
+    failpoint("parse")  # the file read in its child, its chunks not yet made
+    return parsed
 
 
 def _error(name: str, message: str, reason: str, cause: str | None = None) -> ParseError:
@@ -139,9 +120,8 @@ def _parse(path: Path, detected: DetectedType) -> ParsedDocument:
             prepare_unstructured()
             raw = _partition(path, detected)
             elements = convert_elements(raw, detected.kind)
-        failpoint("parse")
-    except KMSError:
-        raise
+    except (KMSError, MemoryError):
+        raise  # a memory error is the sandbox's to report (the memory limit)
     except Exception as exc:
         message = f"corrupt or unreadable {detected.kind.value} file ({type(exc).__name__})"
         raise _error(path.name, message, "corrupt", cause=str(exc)) from exc

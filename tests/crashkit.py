@@ -4,6 +4,7 @@ command in a subprocess (optionally armed with a failpoint), and what a data dir
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.conftest import EMBED_CACHE, REPO
+
+HEARTBEAT_S = 0.5  # a killed job is silent after 6 beats: 3 s
 
 EN = ["pricing", "renewal", "security review", "onboarding", "discount approval"]
 ZH = ["报价", "续约", "安全审查", "客户上线", "折扣审批"]
@@ -70,6 +73,7 @@ def kms(
         "KMS_EMBED_CACHE_DIR": str(cache_dir),
         "PYTHONPATH": str(REPO),
         "COLUMNS": "200",
+        "KMS_JOB_HEARTBEAT_S": str(HEARTBEAT_S),
     }
     if failpoint:
         env["KMS_FAILPOINT"] = failpoint
@@ -101,6 +105,13 @@ def chunk_keys(data_dir: Path) -> dict[int, tuple[str, int]]:
             "JOIN asset ON asset.id = chunk.asset_id"
         ).fetchall()
     return {int(i): (Path(source).name, int(ordinal)) for i, source, ordinal in rows}
+
+
+def job_states(data_dir: Path) -> list[tuple[str, str]]:
+    """Each job's status and its errors' messages, oldest first."""
+    with sqlite3.connect(data_dir / "kms.db", timeout=60) as db:
+        rows = db.execute("SELECT status, errors FROM job ORDER BY id").fetchall()
+    return [(status, " ".join(e["message"] for e in json.loads(errors))) for status, errors in rows]
 
 
 def counts(data_dir: Path) -> tuple[int, int, list[str]]:

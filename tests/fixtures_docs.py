@@ -307,3 +307,21 @@ def _write(path: Path, text: str) -> Path:
 def _write_bytes(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def write_heavy_docx(path: Path, paragraphs: int = 200_000) -> Path:
+    """A small .docx that passes the zip-bomb checks but holds ~20 MB of paragraph XML
+    (a parse of many minutes): a real Word file whose body is replaced."""
+    import docx
+
+    docx.Document().save(str(path))
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    head, _, tail = parts["word/document.xml"].decode("utf-8").partition("<w:body>")
+    paragraph = "<w:p><w:r><w:t>Quarterly pricing review 季度定价复盘 {i}</w:t></w:r></w:p>"
+    body = "".join(paragraph.format(i=i) for i in range(paragraphs))
+    parts["word/document.xml"] = f"{head}<w:body>{body}{tail}".encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path

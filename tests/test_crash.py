@@ -12,11 +12,13 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.crashkit import Snapshot, kms, snapshot, write_corpus
+from kms.services.heartbeat import STALE_BEATS
+from tests.crashkit import HEARTBEAT_S, Snapshot, job_states, kms, snapshot, write_corpus
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("crash")]
 
@@ -73,6 +75,7 @@ def test_kill_at_a_point_then_resume_equals_a_clean_run(
     folder = str(corpus[0].parent)
     if command == "ingest":
         killed(kms(data, "ingest", folder, failpoint=point), point)
+        time.sleep(HEARTBEAT_S * STALE_BEATS + 0.5)  # the killed job's heartbeat is now silent
     else:
         assert kms(data, "ingest", folder).returncode == 0
         killed(kms(data, "search", "pricing", failpoint=point), point)
@@ -88,3 +91,8 @@ def test_kill_at_a_point_then_resume_equals_a_clean_run(
         clean.sources,
     )
     assert after.top5 == clean.top5
+    # no job reads "running" forever: the killed one failed, saying why and how to resume
+    states = job_states(data)
+    assert all(status in ("done", "failed") for status, _ in states), states
+    if point.startswith(("parse", "embed", "db-commit")):
+        assert any("stopped before it ended" in errors for _, errors in states), states

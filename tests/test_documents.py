@@ -12,14 +12,14 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
+import psutil
 import pytest
-from fixtures_docs import FORMATS, HEADINGS, build_bad_inputs, build_documents
+from fixtures_docs import FORMATS, HEADINGS, build_bad_inputs, build_documents, write_heavy_docx
 
 from ingest.chunking import chunk_document
-from ingest.documents import looks_like_heading, parse_document, run_with_deadline
+from ingest.documents import looks_like_heading, parse_document
 from ingest.filetypes import FileKind, detect_type
 from ingest.types import ParsedDocument
 from kms.core.config import Settings
@@ -243,13 +243,43 @@ def test_legacy_text_encodings_are_decoded(
     assert sentence in body(doc)
 
 
-def test_run_with_deadline_gives_up_in_time() -> None:
-    release = threading.Event()
-    with pytest.raises(ParseError, match=r"^slow\.pdf: parsing took longer than 0\.05 s") as caught:
-        run_with_deadline(lambda: release.wait(10), 0.05, "slow.pdf")
-    release.set()
-    assert caught.value.detail == {"file": "slow.pdf", "reason": "timeout"}
-    assert run_with_deadline(lambda: 42, 5, "fast.txt") == 42
+def parse_children() -> list[psutil.Process]:
+    """Processes forked by this process's parse fork server (each parse is one)."""
+    servers = [c for c in psutil.Process().children() if "forkserver" in " ".join(c.cmdline())]
+    return [child for server in servers for child in server.children(recursive=True)]
+
+
+@pytest.fixture(scope="module")
+def heavy_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_heavy_docx(tmp_path_factory.mktemp("hostile") / "heavy.docx")
+
+
+@pytest.mark.parametrize(
+    ("limits", "reason", "message"),
+    [
+        ({"parse_timeout_s": 3}, "timeout", "parsing took longer than 3 s"),
+        ({"parse_cpu_s": 1, "parse_timeout_s": 3600}, "cpu_limit", "more than 1 s of CPU time"),
+        ({"parse_memory_mb": 1000, "parse_timeout_s": 3600}, "memory_limit", "than 1000 MB"),
+    ],
+)
+def test_a_hostile_docx_is_stopped_at_each_limit_and_its_parse_is_gone(
+    heavy_docx: Path, limits: dict[str, float], reason: str, message: str
+) -> None:
+    """~20 MB of XML in a small .docx parses for many minutes: each limit ends it, with an
+    error naming the file and the limit, and no parse process is left running."""
+    with pytest.raises(ParseError, match=f"^heavy.docx: .*{message}") as caught:
+        parse_document(heavy_docx, Settings(**limits))
+    assert caught.value.detail == {"file": "heavy.docx", "reason": reason}
+    assert parse_children() == []
+
+
+def test_errors_from_the_parse_child_keep_their_detail(files: dict[str, Path]) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_document(files["truncated_docx"], SETTINGS)
+    assert (
+        caught.value.detail["file"] == files["truncated_docx"].name
+        and caught.value.detail["reason"]
+    )
 
 
 def test_parse_timeout_setting_is_enforced(tmp_path: Path) -> None:
@@ -276,21 +306,39 @@ def test_looks_like_heading(text: str, expected: bool) -> None:
     assert looks_like_heading(text) is expected
 
 
-OFFLINE_SCRIPT = """
-import json, socket, subprocess, sys
-attempts, spawned = [], []
-def refuse(*args, **kwargs):
-    attempts.append(repr(args[-1:]))
+# Loaded by every Python process the test starts (the parse fork server and its children
+# too): records and refuses any network connection or resolution, records every program run.
+NO_NETWORK = """
+import json, os, socket, subprocess
+_log = os.environ["KMS_TEST_NETWORK_LOG"]
+def _note(kind, what):
+    with open(_log, "a", encoding="utf-8") as out:
+        out.write(json.dumps([kind, what]) + "\\n")
+_connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
+def connect(self, address):
+    if self.family == socket.AF_UNIX:  # the fork server's own socket, not the network
+        return _connect(self, address)
+    _note("connect", repr(address))
     raise OSError("network is disabled in this test")
-socket.socket.connect = refuse
-socket.socket.connect_ex = refuse
-socket.create_connection = refuse
-socket.getaddrinfo = refuse
-real_popen = subprocess.Popen.__init__
+def connect_ex(self, address):
+    if self.family == socket.AF_UNIX:
+        return _connect_ex(self, address)
+    _note("connect", repr(address))
+    raise OSError("network is disabled in this test")
+def refuse(*args, **kwargs):
+    _note("resolve", repr(args[:1]))
+    raise OSError("network is disabled in this test")
+socket.socket.connect, socket.socket.connect_ex = connect, connect_ex
+socket.create_connection = socket.getaddrinfo = refuse
+_popen = subprocess.Popen.__init__
 def popen(self, args, *rest, **kwargs):
-    spawned.append(str(args))
-    return real_popen(self, args, *rest, **kwargs)
+    _note("spawn", str(args))
+    return _popen(self, args, *rest, **kwargs)
 subprocess.Popen.__init__ = popen
+"""
+
+OFFLINE_SCRIPT = """
+import json, sys
 from pathlib import Path
 from ingest.documents import parse_document
 from kms.core.config import Settings
@@ -298,13 +346,23 @@ parsed = {}
 for key, path in json.loads(sys.argv[1]).items():
     doc = parse_document(Path(path), Settings())
     parsed[key] = [e.text for e in doc.elements if e.category == "Title"]
-print(json.dumps({"attempts": attempts, "spawned": spawned, "parsed": parsed}))
+print(json.dumps(parsed))
 """
 
 
-def test_every_format_parses_with_the_network_blocked(files: dict[str, Path]) -> None:
-    """A fresh interpreter without our environment: nothing may dial out or run nvidia-smi."""
+def test_every_format_parses_with_the_network_blocked(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """A fresh interpreter without our environment: nothing may dial out or run nvidia-smi,
+    in the parent or in the parse processes."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(NO_NETWORK, encoding="utf-8")
+    log = tmp_path / "network.log"
+    log.touch()
     env = {k: v for k, v in os.environ.items() if k not in ("DO_NOT_TRACK", "SCARF_NO_ANALYTICS")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
+    env["KMS_TEST_NETWORK_LOG"] = str(log)
     paths = json.dumps({key: str(files[key]) for key in FORMATS})
     result = subprocess.run(
         [sys.executable, "-c", OFFLINE_SCRIPT, paths],
@@ -316,8 +374,7 @@ def test_every_format_parses_with_the_network_blocked(files: dict[str, Path]) ->
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["attempts"] == []
-    assert report["spawned"] == []
-    assert sorted(report["parsed"]) == sorted(FORMATS)
-    assert all(report["parsed"].values())
+    parsed = json.loads(result.stdout.strip().splitlines()[-1])
+    assert log.read_text(encoding="utf-8") == ""  # no connection, resolution or program
+    assert sorted(parsed) == sorted(FORMATS)
+    assert all(parsed.values())

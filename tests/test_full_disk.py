@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
-from tests.crashkit import kms, snapshot, write_corpus
+from tests.crashkit import counts, kms, snapshot, write_corpus
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
@@ -34,6 +36,29 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def open_files(disk: Path) -> list[str]:
+    """Who holds files open under ``disk`` (to explain a busy mount)."""
+    found = []
+    for process in psutil.process_iter(["pid", "name"]):
+        try:
+            paths = [f.path for f in process.open_files() if f.path.startswith(str(disk))]
+        except psutil.Error:
+            continue
+        who = " ".join(process.cmdline())[:120] if paths else ""
+        found += [f"{process.info['pid']} {who}: {p}" for p in paths]
+    return found
+
+
+def read_only(disk: Path) -> None:
+    """Remount ``disk`` read-only, once the processes that wrote to it have let go."""
+    for _ in range(120):
+        remount = subprocess.run(["mount", "-o", "remount,ro", str(disk)], capture_output=True)
+        if remount.returncode == 0:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{disk} stayed busy: {remount.stderr!r} {open_files(disk)}")
 
 
 def fill(disk: Path, leave: int) -> Path:
@@ -111,3 +136,33 @@ def test_an_unreadable_embedding_cache_file_is_encoded_around(tmp_path: Path) ->
     assert np.allclose(cache.encode(texts), model.encode(texts), atol=1e-5)
     assert cache.misses == 2
     cache.close()
+
+
+def test_a_read_only_disk_is_refused_clearly_and_nothing_is_lost(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    """The data dir's file system turns read-only (a failing disk remounted by the kernel):
+    an ingest says so in words and exits non-zero; once writable again, what was stored is
+    whole and a resume completes it."""
+    corpus = write_corpus(tmp_path / "corpus", files=6)
+    folder = str(corpus[0].parent)
+    data, cache = small_disk / "data", small_disk / "cache"
+    assert kms(data, "ingest", *map(str, corpus[:2]), cache_dir=cache).returncode == 0
+    before = counts(data)
+
+    read_only(small_disk)
+    try:
+        refused = kms(data, "ingest", folder, cache_dir=cache)
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    assert refused.returncode != 0, refused.stderr
+    assert "Traceback" not in refused.stderr, refused.stderr
+    assert "read-only" in refused.stderr.lower(), refused.stderr
+
+    kept = snapshot(data)
+    assert kept.check_ok and (kept.assets, kept.chunks) == before[:2]
+    assert kms(data, "ingest", folder, cache_dir=cache).returncode == 0
+    clean = tmp_path / "clean"
+    assert kms(clean, "ingest", folder).returncode == 0
+    after, expected = snapshot(data), snapshot(clean)
+    assert after.check_ok and (after.assets, after.chunks) == (expected.assets, expected.chunks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -46,9 +47,13 @@ def refusals() -> Iterator[None]:
         raise typer.Exit(code=2) from exc
 
 
+DISK_ERRORS = {errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM}
+
+
 @contextmanager
 def database_writes() -> Iterator[None]:
-    """A database that refuses a write (a full or read-only disk) as one line, exit 1."""
+    """A database or data folder that refuses a write (a full or read-only disk, no
+    permission) as one line, exit 1."""
     from sqlalchemy.exc import OperationalError
 
     try:
@@ -58,6 +63,16 @@ def database_writes() -> Iterator[None]:
             f"[red]error[/red] the database refused a write ({escape(str(exc.orig))}): "
             "the files committed before it are kept; make room and run the same command "
             "again to resume",
+            highlight=False,
+        )
+        raise typer.Exit(code=1) from exc
+    except OSError as exc:
+        if exc.errno not in DISK_ERRORS:
+            raise
+        where = f" {exc.filename}" if exc.filename else ""
+        err.print(
+            f"[red]error[/red] cannot write{escape(where)}: {escape(exc.strerror or str(exc))}. "
+            "What was committed before it is kept; fix the disk and run the same command again",
             highlight=False,
         )
         raise typer.Exit(code=1) from exc

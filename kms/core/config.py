@@ -86,7 +86,8 @@ class Settings(BaseSettings):
         5.0,
         gt=0,
         description="Seconds between a running job's heartbeats. A job whose worker has been "
-        "silent for 6 heartbeats is taken over by another worker and resumed.",
+        "silent for 6 heartbeats is taken over by another worker and resumed (a `kms ingest` "
+        "job, which only its own process can run, is marked failed with the reason).",
     )
     ann_threshold: int = Field(
         50_000,
@@ -101,7 +102,18 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(
         25 * 1024 * 1024, description="Largest file accepted for ingest, in bytes."
     )
-    parse_timeout_s: float = Field(120.0, description="Seconds one file may take to parse.")
+    parse_timeout_s: float = Field(
+        120.0, gt=0, description="Seconds one file may take to parse (wall clock)."
+    )
+    parse_cpu_s: float = Field(
+        120.0, gt=0, description="CPU seconds one file's parse may use before it is killed."
+    )
+    parse_memory_mb: int = Field(
+        4096,
+        ge=512,
+        description="Address space one file's parse may use, in MB, before it fails (the "
+        "parser's own imports take about 0.9 GB).",
+    )
     query_max_chars: int = Field(500, description="Longest query accepted, in characters.")
     page_size_max: int = Field(50, description="Largest page size a search may ask for.")
     search_concurrency: int = Field(

@@ -37,6 +37,10 @@ class KMSError(Exception):
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "detail": self.detail}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its detail (errors cross process boundaries: parse children, jobs)."""
+        return (type(self), (self.message, self.detail))
+
 
 class InputError(KMSError):
     code = "invalid_input"

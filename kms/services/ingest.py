@@ -9,19 +9,28 @@ from pathlib import Path
 
 from ingest.drafts import AssetDraft, ChunkVectors
 from ingest.pipeline import BatchOutcome, Ingestor, OnProgress, discover
+from ingest.sources import SourceFile
 from kms.core.models import Job
+from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta
 from kms.core.visibility import LOCAL_ADMIN, Caller
 from kms.services.app import Services
+from kms.services.heartbeat import fail_abandoned, heartbeat, worker_name
 from kms.services.metrics import CHUNKS_INGESTED, FILES_INGESTED
 from kms.services.vectors import embed_draft
 
 __all__ = ["BatchOutcome", "create_job", "get_job", "ingest_paths"]
 
 
-def create_job(services: Services, created_by: str, total: int = 0) -> int:
+def create_job(services: Services, created_by: str, total: int = 0, worker: str = "") -> int:
+    """A job row; with ``worker`` it is that process's own (run now, heartbeat from now)."""
     with services.db.session() as session:
-        job = Job(created_by=created_by, total=total)
+        job = Job(
+            created_by=created_by,
+            total=total,
+            worker=worker or None,
+            heartbeat_at=utcnow() if worker else None,
+        )
         session.add(job)
         session.commit()
         return job.id or 0
@@ -43,7 +52,22 @@ def ingest_paths(
     batch ends, this process's replica (if it has one open) has applied them. ``identity``
     names each file's asset (an upload: ``upload:<name>``); default its resolved path."""
     sources = discover(paths, defaults or FileMeta(), identity)
-    job_id = job_id or create_job(services, created_by, len(sources))
+    if job_id is None:  # this process's own job: it beats while it runs (a worker's job does)
+        fail_abandoned(services)  # an earlier run killed mid-way: say so before resuming it
+        worker = worker_name()
+        job_id = create_job(services, created_by, len(sources), worker)
+        with heartbeat(services, job_id, worker):
+            return _run(services, sources, job_id, writer, on_progress)
+    return _run(services, sources, job_id, writer, on_progress)
+
+
+def _run(
+    services: Services,
+    sources: list[SourceFile],
+    job_id: int,
+    writer: Caller,
+    on_progress: OnProgress | None,
+) -> BatchOutcome:
 
     def embed(draft: AssetDraft) -> ChunkVectors:
         return embed_draft(services.embedders, draft)

@@ -26,7 +26,8 @@ from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.jobs import Status
 from sqlalchemy.engine import make_url
 
-from kms.services.queue import STALE_BEATS, run_job, runnable_jobs, worker_name
+from kms.services.heartbeat import STALE_BEATS, fail_abandoned, worker_name
+from kms.services.queue import run_job, runnable_jobs
 
 if TYPE_CHECKING:
     from kms.services.app import Services
@@ -75,6 +76,7 @@ def make_app(services: Services, sync: bool = False) -> procrastinate.App:
         for job in stalled:  # its worker is gone: close it; the job table says what is left
             log.warning("procrastinate job %s: its worker stopped; handing it over", job.id)
             await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+        await asyncio.to_thread(fail_abandoned, services)
         for job_id in await asyncio.to_thread(runnable_jobs, services):
             with contextlib.suppress(AlreadyEnqueued):
                 await run.configure(queueing_lock=f"job-{job_id}").defer_async(job_id=job_id)

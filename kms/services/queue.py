@@ -11,21 +11,20 @@ file's result commits with the file), so every file is ingested exactly once.
 
 :class:`JobRunner` is the worker loop: jobs submitted in this process start at once;
 every ``poll_s`` it also looks for queued jobs and silent running ones in the table (jobs
-submitted by other processes, jobs of a worker that died), so nothing waits for a restart.
+submitted by other processes, jobs of a worker that died), so nothing waits for a restart;
+it also fails the silent jobs only their own process could run (a killed `kms ingest`,
+:func:`kms.services.heartbeat.fail_abandoned`).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import shutil
-import socket
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,13 @@ from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta
 from kms.core.visibility import Caller
 from kms.services.gapdetect import detect_gaps
+from kms.services.heartbeat import (
+    RUNNABLE_KINDS,
+    fail_abandoned,
+    heartbeat,
+    stale_before,
+    worker_name,
+)
 from kms.services.ingest import ingest_paths
 
 if TYPE_CHECKING:
@@ -45,20 +51,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kms.queue")
 
-STALE_BEATS = 6  # a running job whose worker missed this many heartbeats is taken over
-RUNNABLE_KINDS = ("upload",)
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
 
 def _waiting(services: Services, now: datetime) -> ColumnElement[bool]:
     """A job a worker may take: runnable, and queued or running with a silent heartbeat."""
-    stale_before = now - timedelta(seconds=services.settings.job_heartbeat_s * STALE_BEATS)
     return col(Job.kind).in_(RUNNABLE_KINDS) & or_(
         col(Job.status) == "queued",
-        (col(Job.status) == "running") & (col(Job.heartbeat_at) < stale_before),
+        (col(Job.status) == "running") & (col(Job.heartbeat_at) < stale_before(services, now)),
     )
 
 
@@ -91,7 +89,7 @@ def run_job(services: Services, job_id: int, worker: str | None = None) -> bool:
     worker = worker or worker_name()
     if not claim_job(services, job_id, worker):
         return False
-    with _heartbeat(services, job_id, worker):
+    with heartbeat(services, job_id, worker):
         with services.db.session() as session:
             job = session.get(Job, job_id)
         assert job is not None
@@ -101,34 +99,6 @@ def run_job(services: Services, job_id: int, worker: str | None = None) -> bool:
             log.exception("job %s failed", job_id)
             fail_job(services, job_id, f"{type(exc).__name__}: ingest failed")
     return True
-
-
-@contextmanager
-def _heartbeat(services: Services, job_id: int, worker: str) -> Iterator[None]:
-    """Renew the job's heartbeat every ``job_heartbeat_s`` while the body runs."""
-    stop = threading.Event()
-
-    def beat() -> None:
-        while not stop.wait(services.settings.job_heartbeat_s):
-            try:
-                with services.db.side_session() as session:
-                    session.execute(
-                        update(Job)
-                        .where(col(Job.id) == job_id)
-                        .where(col(Job.worker) == worker)
-                        .values(heartbeat_at=utcnow())
-                    )
-                    session.commit()
-            except Exception:  # a missed beat is not an error; six in a row hand the job over
-                log.warning("job %s: heartbeat missed", job_id, exc_info=True)
-
-    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 def run_upload(services: Services, job: Job) -> None:
@@ -226,6 +196,8 @@ class JobRunner:
             if self._stop.is_set():
                 break
             try:
+                if job_id is None:
+                    fail_abandoned(self.services)
                 for candidate in [job_id] if job_id is not None else runnable_jobs(self.services):
                     if self._stop.is_set():
                         break
