@@ -21,7 +21,6 @@ import os
 import queue
 import shutil
 import socket
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,6 +36,7 @@ from kms.core.models import Job, Role
 from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta
 from kms.core.visibility import Caller
+from kms.services.app import scratch_dir
 from kms.services.gapdetect import detect_gaps
 from kms.services.ingest import ingest_paths
 
@@ -144,7 +144,7 @@ def run_upload(services: Services, job: Job) -> None:
         user_id=sender.get("user_id"),
     )
     meta = FileMeta.model_validate(payload["meta"])
-    work = Path(tempfile.mkdtemp(prefix=f"job-{job.id}-", dir=_work_dir(services)))
+    work = scratch_dir(services, f"job-{job.id}-")
     try:
         paths = _materialize(services, payload["files"], work)
         ingest_paths(
@@ -162,12 +162,6 @@ def run_upload(services: Services, job: Job) -> None:
         sweep_blobs(session)  # the files of record uploads are not kept once ingested
         session.commit()
     detect_gaps(services, Caller(name="ingest", role=Role.admin, teams=None))
-
-
-def _work_dir(services: Services) -> Path:
-    folder = services.settings.data_dir / "work"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _materialize(services: Services, files: list[dict[str, str]], work: Path) -> list[Path]:
