@@ -354,7 +354,9 @@ class Ingestor:
             if asset is None or asset.content_hash != digest:
                 return None
             meta = source.meta
-            changed = apply_stated_meta(asset, meta.status, meta.owner, meta.teams, meta.review_by)
+            changed = apply_stated_meta(
+                asset, meta.status, meta.owner, meta.teams, meta.review_by, self.writer.name
+            )
             session.add(asset)
             result = UpsertResult(asset.id or 0, "unchanged", meta_changed=changed)
             if changed:

@@ -107,7 +107,7 @@ def upsert_asset(
     existing = find_target(session, draft.source, draft.teams, writer)
     if existing is not None and existing.content_hash == draft.content_hash:
         changed = apply_stated_meta(
-            existing, draft.status, draft.owner, draft.teams, draft.review_by
+            existing, draft.status, draft.owner, draft.teams, draft.review_by, writer.name
         )
         session.add(existing)
         return UpsertResult(existing.id or 0, "unchanged", meta_changed=changed)
@@ -120,7 +120,7 @@ def upsert_asset(
             source=draft.source,
             content_hash=draft.content_hash,
             language=draft.language,
-            status=draft.status or AssetStatus.draft,
+            status=AssetStatus.draft,  # the stated status is applied below (who approved it)
             owner=draft.owner,
             teams=draft.teams or [],
             review_by=draft.review_by or (utcnow().date() + timedelta(days=review_days)),
@@ -141,7 +141,7 @@ def upsert_asset(
     draft = replace(draft, curated_stages=curated)
     asset.meta = {**asset.meta, **draft.meta, "curated_stages": curated}
     asset.updated_at = utcnow()
-    apply_stated_meta(asset, draft.status, draft.owner, draft.teams, draft.review_by)
+    apply_stated_meta(asset, draft.status, draft.owner, draft.teams, draft.review_by, writer.name)
     twin = _exact_twin(session, draft, asset.id, asset.teams)
     asset.duplicate_of = twin
     session.add(asset)
@@ -159,13 +159,15 @@ def apply_stated_meta(
     owner: str | None,
     teams: list[str] | None,
     review_by: date | None,
+    writer: str,
 ) -> bool:
-    """Metadata the source states explicitly (a manifest, a note's teams) wins.
+    """Metadata the source states explicitly (a manifest, a note's teams) wins; a stated
+    approval is recorded as the ``writer``'s.
 
     Returns whether anything search depends on (status, teams) changed."""
     before = (asset.status, list(asset.teams))
     if status is not None:
-        asset.status = status
+        asset.set_status(status, writer)
     if owner is not None:
         asset.owner = owner
     if teams is not None:

@@ -1,4 +1,5 @@
-"""Content gaps: list, create, tag, assign, set status, link the closing asset; detect."""
+"""Content gaps: list, create, tag, assign, set status, link the closing asset or answer it
+in words; detect."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from fastapi import APIRouter, Query
 from api.deps import CuratorDep, ServicesDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
-from kms.core.schemas import GapCreate, GapDetection, GapPublic, GapsPublic, GapUpdate
+from kms.core.schemas import GapAnswer, GapCreate, GapDetection, GapPublic, GapsPublic, GapUpdate
 from kms.services import gaps
+from kms.services.gap_answers import answer_gap
 from kms.services.gapdetect import detect_gaps
 
 router = APIRouter(prefix="/v1/gaps", tags=["gaps"], responses=error_responses(401, 403, 429))
@@ -63,3 +65,10 @@ def get_gap(gap_id: Id, services: ServicesDep, caller: CuratorDep) -> GapPublic:
 def update_gap(gap_id: Id, body: GapUpdate, services: ServicesDep, caller: CuratorDep) -> GapPublic:
     """Tag, assign an owner, set the status, or link the asset that closes the gap."""
     return gaps.update_gap(services, caller, gap_id, body)
+
+
+@router.post("/{gap_id}/answer", responses=error_responses(404, 422))
+def answer(gap_id: Id, body: GapAnswer, services: ServicesDep, caller: CuratorDep) -> GapPublic:
+    """Answer the gap in words: the text becomes an approved article (titled with the
+    question, visible to the gap's teams) that closes the gap."""
+    return answer_gap(services, caller, gap_id, body)

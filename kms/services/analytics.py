@@ -39,6 +39,8 @@ def analytics(services: Services, caller: Caller, days: int = 30) -> AnalyticsPu
         low = services.settings.low_confidence
         weak = sum(1 for q in logs if _low(q, low))
         votes = _votes(session, logs)
+        answered = [q for q in logs if q.results > 0]
+        opened = sum(1 for q in answered if q.clicks > 0)
         helpful = sum(1 for v in votes.values() for h in v if h)
         cast = sum(len(v) for v in votes.values())
         return AnalyticsPublic(
@@ -47,6 +49,7 @@ def analytics(services: Services, caller: Caller, days: int = 30) -> AnalyticsPu
             zero_result_rate=round(zero / len(logs), 3) if logs else None,
             low_confidence_rate=round(weak / len(logs), 3) if logs else None,
             helpful_ratio=round(helpful / cast, 3) if cast else None,
+            click_through_rate=round(opened / len(answered), 3) if answered else None,
             per_day=_per_day(logs, low, votes),
             top_queries=_top_queries(logs),
             top_gaps=[gap_public(session, g, caller) for g in gaps[:TOP]],
@@ -81,6 +84,8 @@ def _per_day(
     total: Counter[date] = Counter()
     zero: Counter[date] = Counter()
     low: Counter[date] = Counter()
+    with_results: Counter[date] = Counter()
+    opened: Counter[date] = Counter()
     good: Counter[date] = Counter()
     bad: Counter[date] = Counter()
     for q in logs:
@@ -88,6 +93,8 @@ def _per_day(
         total[day] += 1
         zero[day] += q.results == 0
         low[day] += _low(q, threshold)
+        with_results[day] += q.results > 0
+        opened[day] += q.results > 0 and q.clicks > 0
         cast = votes.get(q.id or 0, [])
         good[day] += sum(cast)
         bad[day] += len(cast) - sum(cast)
@@ -99,6 +106,8 @@ def _per_day(
             low_confidence=low[d],
             helpful=good[d],
             not_helpful=bad[d],
+            with_results=with_results[d],
+            opened=opened[d],
         )
         for d in sorted(total)
     ]

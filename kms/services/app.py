@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 import threading
 from collections.abc import Callable
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -122,6 +124,14 @@ class Services:
         if "follower" in self.__dict__:
             self.follower.stop()
         self.db.close()
+
+
+def scratch_dir(services: Services, prefix: str) -> Path:
+    """A new private folder under ``data_dir/work`` for files a job writes and removes
+    (each process its own: no two processes ever share one)."""
+    folder = services.settings.data_dir / "work"
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
 
 
 def side_write(services: Services, what: str, write: Callable[[Session], T]) -> T | None:

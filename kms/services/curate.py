@@ -86,7 +86,7 @@ def update_asset(
         asset = visible_asset(session, caller, asset_id, for_update=True)
         detail: dict[str, Any] = {}
         if "status" in fields and change.status is not None:
-            asset.status = AssetStatus(change.status)
+            asset.set_status(AssetStatus(change.status), caller.name)
             detail["status"] = change.status
         if "owner" in fields:
             asset.owner = change.owner or None

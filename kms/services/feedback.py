@@ -1,4 +1,5 @@
-"""Feedback: helpful / not helpful on one result of a logged query.
+"""Feedback: helpful / not helpful on one result of a logged query, and which queries'
+results their askers opened (click-through).
 
 A caller votes on its own queries (admins on any); one vote per key (or person), query and
 asset — voting again replaces the vote. The asset must be visible to the caller. A not-helpful
@@ -7,14 +8,15 @@ vote raises (or counts on) the ``negative_feedback`` gap of that query.
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from kms.core.errors import NotFound
 from kms.core.models import Asset, Feedback, Gap, QueryLog
 from kms.core.models._types import utcnow
 from kms.core.schemas import FeedbackCreate, FeedbackPublic
 from kms.core.visibility import Caller, visible_asset
-from kms.services.app import Services
+from kms.services.app import Services, side_write
 from kms.services.gapdetect import sync_feedback_gaps
 
 MAX_NOTES = 50
@@ -55,6 +57,26 @@ def give_feedback(services: Services, caller: Caller, vote: FeedbackCreate) -> F
             gap_id=gap_id if not vote.helpful else None,
             created_at=row.created_at,
         )
+
+
+def record_opened(services: Services, caller: Caller, query_id: int) -> bool:
+    """The asker opened one of the query's results (click-through): counted atomically, in
+    its own short transaction; a query of someone else's is not counted. False when not."""
+    key_id, user_id = _asker(caller)
+
+    def write(session: Session) -> bool:
+        statement = (
+            update(QueryLog)
+            .where(col(QueryLog.id) == query_id)
+            .where(col(QueryLog.key_id).is_not_distinct_from(key_id))
+            .where(col(QueryLog.user_id).is_not_distinct_from(user_id))
+            .values(clicks=QueryLog.clicks + 1)
+        )
+        counted = session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+        session.commit()
+        return counted
+
+    return bool(side_write(services, "click", write))
 
 
 def _add_evidence(session: Session, gap_id: int, vote: FeedbackCreate) -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import queue
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -36,6 +35,7 @@ from kms.core.models import Job, Role
 from kms.core.models._types import utcnow
 from kms.core.schemas import FileMeta
 from kms.core.visibility import Caller
+from kms.services.app import scratch_dir
 from kms.services.gapdetect import detect_gaps
 from kms.services.heartbeat import (
     RUNNABLE_KINDS,
@@ -114,7 +114,7 @@ def run_upload(services: Services, job: Job) -> None:
         user_id=sender.get("user_id"),
     )
     meta = FileMeta.model_validate(payload["meta"])
-    work = Path(tempfile.mkdtemp(prefix=f"job-{job.id}-", dir=_work_dir(services)))
+    work = scratch_dir(services, f"job-{job.id}-")
     try:
         paths = _materialize(services, payload["files"], work)
         ingest_paths(
@@ -132,12 +132,6 @@ def run_upload(services: Services, job: Job) -> None:
         sweep_blobs(session)  # the files of record uploads are not kept once ingested
         session.commit()
     detect_gaps(services, Caller(name="ingest", role=Role.admin, teams=None))
-
-
-def _work_dir(services: Services) -> Path:
-    folder = services.settings.data_dir / "work"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _materialize(services: Services, files: list[dict[str, str]], work: Path) -> list[Path]:

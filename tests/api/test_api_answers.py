@@ -190,3 +190,84 @@ def test_closing_a_gap_tells_the_rep_their_question_was_answered(server: Server)
     ours = [a for a in mine if a["query"] == query]
     assert ours and ours[0]["asset_id"] == asset["id"] and ours[0]["title"] == asset["title"]
     assert all(a["query"] != query for a in theirs)
+
+
+def test_drafts_are_served_only_when_asked_for(server: Server) -> None:
+    """The demo's LumaEdge 2.0 launch deck is a draft ("not approved, do not share")."""
+    query = {"query": "LumaEdge 2.0 LE-60 launch enablement", "log": False, "limit": 50}
+    asked = {**query, "filters": {"status": ["approved", "draft"]}}
+    for who in ("rep", "curator"):
+        with server.client(who) as client:
+            served = client.post("/v1/search", json=query).json()["results"]
+            answer = client.post("/v1/answer", json=query).json()
+            wanted = client.post("/v1/search", json=asked).json()["results"]
+        assert served and all(r["status"] == "approved" for r in served), who
+        assert all(r["status"] == "approved" for r in answer["results"]), who
+        drafts = [r for r in wanted if r["status"] == "draft"]
+        assert any("LumaEdge 2.0" in r["title"] for r in drafts), (who, wanted)
+
+
+def test_results_say_who_approved_an_asset_and_when(server: Server) -> None:
+    """Approval is recorded with its approver: the demo's loader, then a curator who takes an
+    asset back to draft and approves it again."""
+    query = {"query": "DataForge battlecard", "log": False}
+    with server.client("curator") as curator:
+        me = curator.get("/v1/me").json()
+        hit = curator.post("/v1/search", json=query).json()["results"][0]
+        assert hit["status"] == "approved" and hit["approved_by"] and hit["approved_at"]
+        asset = f"/v1/assets/{hit['asset_id']}"
+        try:
+            back = curator.patch(asset, json={"status": "draft"}).json()
+            assert (back["approved_by"], back["approved_at"]) == (None, None)
+            again = curator.patch(asset, json={"status": "approved"}).json()
+            assert again["approved_by"] == me["name"] and again["approved_at"]
+            found = curator.post("/v1/search", json=query).json()["results"]
+            mine = next(r for r in found if r["asset_id"] == hit["asset_id"])
+            assert mine["approved_by"] == me["name"] and mine["approved_at"]
+        finally:
+            curator.patch(asset, json={"status": "approved"})
+
+
+def test_a_curator_answers_a_gap_in_words_and_reps_find_the_answer(server: Server) -> None:
+    """The short answer becomes an approved, searchable article that closes the gap; the
+    rep who asked is told, and finds it."""
+    question = "Which regions does the Halvorsen reseller cover?"
+    with server.client("rep") as rep:
+        assert rep.post("/v1/answer", json={"query": question}).json()["gap_recorded"] is True
+    gap = next(g for g in gaps_of(server, "low_confidence") if g["query"] == question)
+    text = "Halvorsen Partners resell in the Nordics and the Baltics; 哈尔沃森负责北欧和波罗的海。"
+    with server.client("curator") as curator:
+        me = curator.get("/v1/me").json()["name"]
+        assert curator.post(f"/v1/gaps/{gap['id']}/answer", json={"text": " "}).status_code == 422
+        closed = curator.post(f"/v1/gaps/{gap['id']}/answer", json={"text": text}).json()
+        assert closed["status"] == "closed" and closed["closing_asset_id"]
+        asset = curator.get(f"/v1/assets/{closed['closing_asset_id']}").json()
+    assert (asset["title"], asset["kind"], asset["status"]) == (question, "article", "approved")
+    assert asset["approved_by"] == me
+    with server.client("rep") as rep:
+        answered = rep.get("/v1/me/answered").json()
+        found = rep.post("/v1/search", json={"query": "Halvorsen reseller regions"}).json()
+    assert gap["id"] in [a["gap_id"] for a in answered]
+    assert found["results"][0]["asset_id"] == closed["closing_asset_id"]
+
+
+def opened_today(server: Server) -> int:
+    with server.client("admin") as admin:
+        body = admin.get("/v1/analytics", params={"days": 1}).json()
+    assert body["click_through_rate"] is None or 0 <= body["click_through_rate"] <= 1
+    return sum(d["opened"] for d in body["per_day"])
+
+
+def test_opening_a_result_counts_toward_click_through(server: Server) -> None:
+    with server.client("rep") as rep:
+        first = rep.post("/v1/search", json={"query": "DataForge pricing objection"}).json()
+        second = rep.post("/v1/search", json={"query": "钱塘云 竞争卡片"}).json()
+    before = opened_today(server)
+    with server.client("rep") as rep:
+        assert rep.post(f"/v1/queries/{first['query_id']}/opened").status_code == 204
+        assert rep.post(f"/v1/queries/{first['query_id']}/opened").status_code == 204  # again
+    assert opened_today(server) == before + 1  # one query with a result opened
+    with server.client("curator") as curator:  # not the asker: not counted, not told
+        assert curator.post(f"/v1/queries/{second['query_id']}/opened").status_code == 204
+        assert curator.post("/v1/queries/987654321/opened").status_code == 204
+    assert opened_today(server) == before + 1

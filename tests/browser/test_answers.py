@@ -72,6 +72,11 @@ def test_closing_the_gap_shows_the_rep_their_question_was_answered(session_page,
         )
         assert closed.status_code == 200, closed.text
 
+    page.goto(f"{web.url}/widget?stage=negotiation")  # the CRM panel says so too
+    in_widget = page.locator("#w-answered .answered-notice", has_text=query)
+    in_widget.wait_for()
+    assert asset["title"] in in_widget.inner_text()
+
     page.goto(f"{web.url}/")  # the next visit
     notice = page.locator(".answered-notice", has_text=query)
     notice.wait_for()

@@ -249,10 +249,14 @@ def test_empty_search_becomes_a_gap_on_the_board(session_page, web) -> None:
     # tag it, assign it, link the asset that closes it, close it
     with web.client("admin") as admin:
         page_ = admin.get("/v1/assets", params={"kind": "proposal_template"}).json()
-    closing = page_["data"][0]["id"]
+    closing, closing_title = page_["data"][0]["id"], page_["data"][0]["title"]
     console.locator(".gap-card", has_text=EMPTY_QUERY).locator("[data-edit]").click()
     console.fill("#gd-tags", "proposal, healthcare")
     console.fill("#gd-owner", "Wang Fang")
+    # search as you type: part of the title lists the asset; picking it fills in its id
+    console.type("#gd-closing", closing_title[:8])
+    console.locator(f"#gd-assets option[value='{closing}']").wait_for(state="attached")
+    assert closing_title in console.get_attribute(f"#gd-assets option[value='{closing}']", "label")
     console.fill("#gd-closing", str(closing))
     console.select_option("#gd-status", "closed")
     console.click("#gap-dialog button[type=submit]")

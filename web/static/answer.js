@@ -2,6 +2,7 @@
 // entries, the win/loss picture, and the stage's playbook hints.
 
 import { h, icon } from "./dom.js";
+import { approvedBy } from "./results.js";
 import { fmtNumber, fmtPercent, half, kindName, lang, pick, t } from "./i18n.js";
 
 /** ctx: {open(citation), stageByKey, entityName(type, key), askExpert(note) → Promise} */
@@ -57,6 +58,7 @@ function citeLink(citation, ctx) {
 /** The extractive answer: its sentences with numbered citations [1] [2], then the sources. */
 function composed(answer, ctx) {
   const cites = answer.citations || [];
+  const hits = new Map((answer.results || []).map((hit) => [hit.asset_id, hit]));
   const mark = (n) => h("a.cite-ref", {
     href: cites[n - 1]?.url || "#",
     "aria-label": t("answer.source_n", { n }),
@@ -66,7 +68,16 @@ function composed(answer, ctx) {
     h("p.answer-text#answer-text", null,
       answer.sentences.map((s) => h("span.sentence", null, s.text, " ", mark(s.cite), " "))),
     h("ol.sources.small", { "aria-label": t("answer.sources") },
-      cites.map((c) => h("li", null, citeLink(c, ctx)))));
+      cites.map((c) => h("li", null, citeLink(c, ctx), " ",
+        h("span.source-trust.muted", { text: trustNote(hits.get(c.asset_id)) })))));
+}
+
+/** A source's trust state in words: draft, stale, or who approved it when. */
+function trustNote(hit) {
+  if (!hit) return "";
+  if (hit.status === "draft") return t("status.draft");
+  const approved = hit.status === "approved" ? approvedBy(hit) : "";
+  return hit.stale ? `${t("trust.stale")} · ${approved}` : approved;
 }
 
 /** Low confidence: say so plainly, and let the rep ask an expert (a gap for the curators). */

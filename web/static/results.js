@@ -3,7 +3,7 @@
 // helpful.
 
 import { copyText, h, icon, setSnippet, toast } from "./dom.js";
-import { has, kindName, langName, pick, t } from "./i18n.js";
+import { fmtDate, has, kindName, langName, pick, t } from "./i18n.js";
 
 /** ctx: {api, queryId, stageByKey, open(hit), index, compact (no "why")} */
 export function resultItem(hit, ctx) {
@@ -27,7 +27,7 @@ export function resultItem(hit, ctx) {
     "li.result",
     { tabindex: 0, dataset: { index: ctx.index, assetId: hit.asset_id, chunkId: hit.chunk_id } },
     h("span.rank", { text: `#${ctx.index + 1}` }),
-    h("button.result-title", { type: "button", text: hit.title, onclick: () => ctx.open(hit) }),
+    h("button.result-title", { type: "button", text: hit.title, onclick: () => opened(ctx, hit) }),
     h(
       "div.result-meta",
       h("span.badge.accent", { text: kindName(hit.kind) }),
@@ -38,6 +38,7 @@ export function resultItem(hit, ctx) {
         title: t("trust.approved_title", { owner: hit.owner || "—", date: hit.review_by || "—" }),
         text: t("trust.approved"),
       }),
+      hit.status === "approved" && h("span.approved-by.small.muted", { text: approvedBy(hit) }),
       (hit.stages || []).slice(0, 3).map((key) =>
         h("span.badge", { text: pick(ctx.stageByKey.get(key), key) })),
       where && h("span.where", { text: where }),
@@ -49,7 +50,7 @@ export function resultItem(hit, ctx) {
         href: citeHref,
         onclick: (e) => {
           e.preventDefault();
-          ctx.open(hit);
+          opened(ctx, hit);
         },
       }, icon("doc"), t("result.open"), hit.citation.page ? ` · ${t("result.page", { page: hit.citation.page })}` : ""),
       !ctx.compact && whyButton,
@@ -130,4 +131,16 @@ export function feedbackButtons(hit, ctx) {
   up.addEventListener("click", () => send(true, up, down));
   down.addEventListener("click", () => { why.hidden = !why.hidden; });
   return h("div.feedback", { role: "group", "aria-label": t("feedback.label") }, thanks, up, down, why);
+}
+
+/** "Approved by Wang Lei on 2 Nov 2026" (or that no approver was recorded). */
+export function approvedBy(hit) {
+  if (!hit.approved_by) return t("trust.approved_unknown");
+  return t("trust.approved_by", { by: hit.approved_by, when: fmtDate(hit.approved_at) });
+}
+
+/** Open a result, and count the click for its query (click-through in analytics). */
+function opened(ctx, hit) {
+  if (ctx.queryId) ctx.api.post(`/v1/queries/${ctx.queryId}/opened`).catch(() => {});
+  ctx.open(hit);
 }

@@ -4,6 +4,7 @@
 // Esc (or /) returns to the box. `?q=…&open=<asset id>` (a copied link) opens that source.
 
 import { answerCard } from "./answer.js";
+import { showAnswered } from "./answered.js";
 import { $, $$, clear, h, icon } from "./dom.js";
 import { applyI18n, fmtNumber, fmtPercent, kindName, langName, langToggle, onLang, pick, t } from "./i18n.js";
 import { ASSET_KINDS, LANGUAGES, loadMeta } from "./meta.js";
@@ -37,7 +38,7 @@ async function start() {
   userMenu($("#user-slot"), me, api);
   state.meta = await loadMeta(api);
   renderSelectors();
-  showAnswered(api);
+  showAnswered(api, $("#answered"), (a) => openSource(state.api, a));
   box.focus();
   const params = new URLSearchParams(location.search);
   if (state.pending && box.value.trim()) search();
@@ -67,6 +68,7 @@ function renderSelectors() {
   options($("#f-industry"), "filters.industry_any", meta.industries, (e) => pick(e));
   options($("#f-competitor"), "filters.competitor_any", meta.competitors, (e) => pick(e));
   options($("#f-language"), "filters.language_any", LANGUAGES, langName);
+  options($("#f-status"), "filters.status_approved", ["draft"], () => t("filters.status_drafts"));
   showInferred();
 }
 
@@ -116,6 +118,7 @@ function buildRequest() {
     filters: {
       kind: f.kind ? [f.kind] : [],
       product: f.product, industry: f.industry, competitor: f.competitor, language: f.language,
+      status: f.status === "draft" ? ["approved", "draft"] : [], // drafts only when asked
     },
     competitor: f.competitor,
     industry: f.industry,
@@ -238,34 +241,6 @@ function render({ keepFocus = null } = {}) {
   if (keepFocus !== null) $$("#results .result")[keepFocus]?.focus();
 }
 
-const SEEN_KEY = "kms.answered.seen";
-
-/** "Your question was answered": questions of this rep that a curator has since answered. */
-async function showAnswered(api) {
-  let items = [];
-  try {
-    items = await api.get("/v1/me/answered");
-  } catch {
-    $("#answered").dataset.loaded = "failed"; // a courtesy: the page works without it
-    return;
-  }
-  const seen = new Set(JSON.parse(localStorage.getItem(SEEN_KEY) || "[]"));
-  const fresh = items.filter((a) => !seen.has(a.gap_id));
-  clear($("#answered"), fresh.map((a) => {
-    const note = h("div.notice.good.answered-notice", { role: "status", dataset: { gapId: a.gap_id } },
-      icon("check"),
-      h("span", null, t("answered.text", { q: a.query }), " ",
-        h("a", { href: `/v1/assets/${a.asset_id}`, onclick: (e) => { e.preventDefault(); openSource(state.api, { asset_id: a.asset_id, title: a.title, url: `/v1/assets/${a.asset_id}` }); } }, a.title)),
-      h("button.linkbtn.small", { type: "button", onclick: () => {
-        seen.add(a.gap_id);
-        localStorage.setItem(SEEN_KEY, JSON.stringify([...seen]));
-        note.remove();
-      } }, t("answered.dismiss")));
-    return note;
-  }));
-  $("#answered").dataset.loaded = "true"; // (tests wait on it)
-}
-
 /** Ask an expert about the question on screen (its stage and filters go with it). */
 function askExpert(note) {
   const q = state.request;
@@ -283,6 +258,7 @@ function entityName(type, key) {
 function filtered(request) {
   const f = request?.filters || {};
   return Boolean(f.kind?.length || f.product || f.industry || f.competitor || f.language);
+  // (asking for drafts too widens a search: it is no filter that could hide matches)
 }
 
 function renderEmpty(r) {

@@ -11,6 +11,7 @@
 import { client, takeTokenFromFragment } from "./api.js";
 import { $, clear, h, icon, setSnippet } from "./dom.js";
 import { applyI18n, fmtNumber, fmtPercent, half, kindName, langToggle, onLang, pick, setLang, t } from "./i18n.js";
+import { showAnswered } from "./answered.js";
 import { copyLinkButton, feedbackButtons, resultItem } from "./results.js";
 import { loadSession, signinUrl } from "./session.js";
 import { openSource } from "./source.js";
@@ -83,6 +84,7 @@ async function start() {
   }
   refresh();
   loadNames();
+  showAnswered(state.api, $("#w-answered"), (a) => openSource(state.api, a)).then(reportHeight);
 }
 
 /** Take a new token; its (signed, not secret) opportunity is what the panel shows. */

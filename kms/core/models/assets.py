@@ -52,6 +52,10 @@ class Asset(SQLModel, table=True):
     status: AssetStatus = Field(default=AssetStatus.draft, index=True)
     owner: str | None = None
     review_by: date | None = None
+    approved_by: str | None = Field(
+        default=None, description="Who approved it (a curator, or the writer of its source)"
+    )
+    approved_at: datetime | None = Field(default=None, description="When it was approved")
     teams: list[str] = json_field(description="Teams that may see it; empty = everyone")
     scope: str = Field(
         default="",
@@ -63,6 +67,15 @@ class Asset(SQLModel, table=True):
     duplicate_of: int | None = Field(default=None, foreign_key="asset.id")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+    def set_status(self, status: AssetStatus, by: str) -> None:
+        """Change the status; becoming approved records who approved it and when, leaving
+        approved forgets it (a draft again must be approved again)."""
+        if status == AssetStatus.approved and self.status != AssetStatus.approved:
+            self.approved_by, self.approved_at = by, utcnow()
+        elif status != AssetStatus.approved:
+            self.approved_by, self.approved_at = None, None
+        self.status = status
 
 
 class Chunk(SQLModel, table=True):

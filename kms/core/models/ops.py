@@ -55,6 +55,7 @@ class QueryLog(SQLModel, table=True):
     results: int = 0
     top_asset_ids: list[int] = json_field()
     confidence: float = 0.0
+    clicks: int = Field(default=0, description="Results of this query the asker opened")
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 

@@ -28,6 +28,8 @@ class AssetPublic(BaseModel):
     status: str
     owner: str | None
     review_by: date | None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
     stale: bool
     teams: list[str]
     duplicate_of: int | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from kms.core.schemas.bounded import Name, NameList, TeamList
 from kms.core.schemas.search import SearchFilters
@@ -104,6 +104,14 @@ class GapUpdate(BaseModel):
     closing_asset_id: DbId | None = None
 
 
+class GapAnswer(BaseModel):
+    """A curator's short answer to a gap: it becomes an approved article and closes it."""
+
+    text: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
+    ] = Field(description="The answer, plain text")
+
+
 class GapDetection(BaseModel):
     opened: int
     updated: int
@@ -121,6 +129,8 @@ class DayCount(BaseModel):
     low_confidence: int = Field(0, description="Answers below the confidence threshold")
     helpful: int = Field(0, description="Helpful votes on that day's queries")
     not_helpful: int = Field(0, description="Not-helpful votes on that day's queries")
+    with_results: int = Field(0, description="Queries that returned results")
+    opened: int = Field(0, description="Of those, queries whose asker opened a result")
 
 
 class QueryCount(BaseModel):
@@ -151,6 +161,9 @@ class AnalyticsPublic(BaseModel):
         None, description="Share of queries whose answer was below the confidence threshold"
     )
     helpful_ratio: float | None = Field(None, description="Helpful votes / all votes")
+    click_through_rate: float | None = Field(
+        None, description="Queries with results whose asker opened one / queries with results"
+    )
     per_day: list[DayCount]
     top_queries: list[QueryCount]
     top_gaps: list[GapPublic]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -60,6 +60,8 @@ class SearchHit(BaseModel):
     citation: Citation
     owner: str | None = Field(None, description="Who keeps the asset current")
     review_by: date | None = Field(None, description="When it is due for review")
+    approved_by: str | None = Field(None, description="Who approved it (None: not recorded)")
+    approved_at: datetime | None = Field(None, description="When it was approved")
     stale: bool = Field(False, description="Past its review date (it ranks lower and says so)")
     also_in: int = Field(
         0, description="Other documents that hold a near-duplicate of this passage"

@@ -34,6 +34,7 @@ export function analyticsView(root, ctx) {
         kpi(a.zero_result_rate == null ? "—" : fmtPercent(a.zero_result_rate, 1), "analytics.zero_rate", "kpi-zero"),
         kpi(a.low_confidence_rate == null ? "—" : fmtPercent(a.low_confidence_rate, 1), "analytics.low_rate", "kpi-low"),
         kpi(a.helpful_ratio == null ? "—" : fmtPercent(a.helpful_ratio, 1), "analytics.helpful_ratio", "kpi-helpful"),
+        kpi(a.click_through_rate == null ? "—" : fmtPercent(a.click_through_rate, 1), "analytics.click_through", "kpi-clicks"),
         kpi(openGaps == null ? "—" : fmtNumber(openGaps), "analytics.open_gaps", "kpi-gaps"),
         kpi(fmtNumber(a.stale.length), "analytics.stale", "kpi-stale")),
       h("div.charts", null,
@@ -53,6 +54,10 @@ export function analyticsView(root, ctx) {
             const votes = (d.helpful || 0) + (d.not_helpful || 0);
             return votes ? d.helpful / votes : null;
           })))),
+      h("div.charts", { style: { marginTop: "16px" } },
+        h("div.card", null, h("div.card-h", null, h("h2", { text: t("analytics.click_through_day") })),
+          h("div.card-b#chart-clicks", null, rateLine(perDay, t("analytics.click_through_day"),
+            (d) => (d.with_results ? (d.opened || 0) / d.with_results : null))))),
       h("div.charts", { style: { marginTop: "16px" } },
         h("div.card", null, h("div.card-h", null, h("h2", { text: t("analytics.top_queries") })),
           h("div.card-b#top-queries", null, topQueries(a.top_queries))),

@@ -2,7 +2,7 @@
 // link the asset that closes a gap; create one by hand; run detection.
 
 import { qs } from "../api.js";
-import { $, clear, h, icon, toast } from "../dom.js";
+import { $, clear, debounce, h, icon, toast } from "../dom.js";
 import { fmtDate, fmtNumber, pick, t } from "../i18n.js";
 
 const COLUMNS = [
@@ -131,11 +131,12 @@ async function editGap(ctx, gap, done) {
     ctx.meta.stages.map((s) => h("option", { value: s.key, text: pick(s), selected: gap?.stage === s.key })));
   const status = h("select.select", { id: "gd-status" }, COLUMNS.map(([s]) =>
     h("option", { value: s, text: t(`gapstatus.${s}`), selected: (gap?.status || "open") === s })));
-  const closing = h("input.input", { id: "gd-closing", list: "gd-assets", inputmode: "numeric",
+  const closing = h("input.input", { id: "gd-closing", list: "gd-assets", autocomplete: "off",
     value: gap?.closing_asset_id ?? "", placeholder: t("gaps.closing_ph") });
   const options = h("datalist#gd-assets");
-  ctx.api.get("/v1/assets?status=approved&limit=50").then((page) =>
-    options.append(...page.data.map((a) => h("option", { value: a.id, text: a.title }))), () => {});
+  closing.addEventListener("input", debounce(() => suggestAssets(ctx.api, closing.value, options), 200));
+  suggestAssets(ctx.api, "", options);
+  const answer = h("textarea.input", { id: "gd-answer", rows: 3, maxlength: 5000, placeholder: t("gaps.answer_ph") });
   const form = h("form", { method: "dialog" },
     h("div.dialog-b", null, h("h2", { text: gap ? t("gaps.edit") : t("gaps.new") }),
       h("div.detail-grid", { style: { marginTop: "12px" } },
@@ -144,7 +145,8 @@ async function editGap(ctx, gap, done) {
         h("label.field", null, t("assets.col.owner"), owner),
         h("label.field", null, t("filters.stage"), stage),
         gap && h("label.field", null, t("assets.col.status"), status),
-        gap && h("label.field.full", null, t("gaps.f.closing"), closing, options))),
+        gap && h("label.field.full", null, t("gaps.f.closing"), closing, options),
+        gap && h("label.field.full", null, t("gaps.f.answer"), answer))),
     h("div.dialog-f", null,
       h("button.btn", { type: "button", text: t("action.cancel"), onclick: () => dialog.close() }),
       h("button.btn.primary", { type: "submit", text: t("action.save") })));
@@ -154,9 +156,13 @@ async function editGap(ctx, gap, done) {
     try {
       if (gap) {
         const change = { tags: list(tags.value), owner: owner.value.trim() || null, status: status.value };
-        const id = Number(closing.value);
-        if (closing.value && id) change.closing_asset_id = id;
+        const picked = closing.value.trim();
+        const written = answer.value.trim();
+        if (picked && !written && !/^\d+$/.test(picked)) throw new Error(t("gaps.closing_pick"));
+        if (picked && !written) change.closing_asset_id = Number(picked);
         await ctx.api.patch(`/v1/gaps/${gap.id}`, change);
+        // a written answer becomes an approved article that closes the gap
+        if (written) await ctx.api.post(`/v1/gaps/${gap.id}/answer`, { text: written });
       } else {
         await ctx.api.post("/v1/gaps", { title: title.value.trim(), query: title.value.trim(), tags: list(tags.value),
           owner: owner.value.trim() || null, stage: stage.value || null });
@@ -170,4 +176,19 @@ async function editGap(ctx, gap, done) {
   dialog.addEventListener("close", () => dialog.remove());
   document.body.append(dialog);
   dialog.showModal();
+}
+
+/** Approved assets whose title holds ``text`` (search as you type), as the datalist's
+ * options: value the asset id, label its title. A number typed is an id already. */
+async function suggestAssets(api, text, list) {
+  const q = text.trim();
+  if (/^\d+$/.test(q)) return;
+  const params = new URLSearchParams({ status: "approved", limit: "20" });
+  if (q) params.set("q", q);
+  try {
+    const page = await api.get(`/v1/assets?${params}`);
+    clear(list, page.data.map((a) => h("option", { value: a.id, label: `${a.title} (#${a.id})` })));
+  } catch {
+    // suggestions are a convenience: typing an id still works
+  }
 }
