@@ -25,16 +25,11 @@ ENTITY_FILTERS = (
 )
 
 
-LIVE_STATUSES = {AssetStatus.approved.value, AssetStatus.draft.value}
-
-
 def has_filters(filters: SearchFilters) -> bool:
-    """Does the request narrow the search? (A status list naming every live status — drafts
-    asked for alongside approved assets — narrows nothing.)"""
     return bool(
         filters.kind
         or filters.language
-        or (filters.status and not set(filters.status) >= LIVE_STATUSES)
+        or filters.status
         or filters.product
         or filters.industry
         or filters.competitor
@@ -54,7 +49,7 @@ def filter_scope(session: Session, filters: SearchFilters, caller: Caller) -> On
         query = query.where(col(Asset.kind).in_(filters.kind))
     if filters.language:
         query = query.where(Asset.language == filters.language)
-    if filters.status and not set(filters.status) >= LIVE_STATUSES:
+    if filters.status:
         known = [s for s in AssetStatus if s.value in filters.status]
         query = query.where(col(Asset.status).in_(known))
     chunks = {int(c or 0): int(a) for c, a in session.exec(query)}
@@ -90,9 +85,3 @@ def assets_about(session: Session, value: str, type_: EntityType, caller: Caller
             if named in keys or (isinstance(named, list) and keys & set(named)):
                 about.add(outcome.asset_id)
     return about
-
-
-def drafts_asked(filters: SearchFilters) -> bool:
-    """Search serves approved knowledge: a draft is a candidate only when the request's
-    status filter names drafts (the console lists every asset for curators)."""
-    return AssetStatus.draft.value in (filters.status or [])

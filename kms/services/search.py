@@ -34,7 +34,7 @@ from kms.services.answerability import (
     salient_text,
 )
 from kms.services.app import Services, side_write
-from kms.services.filters import drafts_asked, filter_scope, has_filters
+from kms.services.filters import filter_scope, has_filters
 from kms.services.gaps import record_query_gap
 from kms.services.graph import citation, expansion_assets, problems_for
 from kms.services.passage_groups import ALSO_IN_SHOWN, FIRST_PAGE, also_in, diversify, group_keys
@@ -128,15 +128,12 @@ def retrieve(
     extra_chunks = _first_chunks(session, [a for a in [*graph, *pinned] if a not in retrieved])
     facts.update(load_facts(session, extra_chunks.values()))
     allowed = _allowed_assets(facts, scope)
-    drafts = drafts_asked(request.filters)
     wins = won_share(session, facts.assets, _key(competitor), _key(industry), caller)
     today = utcnow().date()
     candidates: list[Candidate] = []
     for chunk_id, asset_id in facts.chunk_assets.items():
         asset = facts.assets[asset_id]
         if asset.id not in allowed or not caller.can_see(asset.teams):
-            continue
-        if asset.status == AssetStatus.draft and not drafts:
             continue
         signals: dict[str, float] = {}
         if chunk_id in scores:

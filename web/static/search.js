@@ -68,7 +68,6 @@ function renderSelectors() {
   options($("#f-industry"), "filters.industry_any", meta.industries, (e) => pick(e));
   options($("#f-competitor"), "filters.competitor_any", meta.competitors, (e) => pick(e));
   options($("#f-language"), "filters.language_any", LANGUAGES, langName);
-  options($("#f-status"), "filters.status_approved", ["draft"], () => t("filters.status_drafts"));
   showInferred();
 }
 
@@ -118,7 +117,6 @@ function buildRequest() {
     filters: {
       kind: f.kind ? [f.kind] : [],
       product: f.product, industry: f.industry, competitor: f.competitor, language: f.language,
-      status: f.status === "draft" ? ["approved", "draft"] : [], // drafts only when asked
     },
     competitor: f.competitor,
     industry: f.industry,
@@ -258,7 +256,6 @@ function entityName(type, key) {
 function filtered(request) {
   const f = request?.filters || {};
   return Boolean(f.kind?.length || f.product || f.industry || f.competitor || f.language);
-  // (asking for drafts too widens a search: it is no filter that could hide matches)
 }
 
 function renderEmpty(r) {
