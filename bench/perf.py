@@ -118,18 +118,7 @@ def build_data_dir(size: int, data_dir: Path) -> tuple[dict, list[int], list[str
             )
         session.add_all(assets)
         session.flush()
-        chunks = [
-            Chunk(
-                asset_id=a.id or 0,
-                ordinal=0,
-                text=p.text,
-                language=a.language,
-                content_hash=perfkit.content_hash(p.text),
-            )
-            for a, p in zip(assets, passages, strict=True)
-        ]
-        session.add_all(chunks)
-        session.flush()
+        chunks = perfkit.add_one_chunk_each(session, assets, [p.text for p in passages])
         for c in chunks:
             for s in rng.choice(stage_profiles):
                 session.add(

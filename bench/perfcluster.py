@@ -61,7 +61,7 @@ EXTRA_ENV = {"KMS_RATE_LIMIT_PER_MINUTE": "1000000"}  # measure search, not the 
 
 def build_corpus(services: Any, size: int) -> dict[str, float]:
     """``size`` chunks as rows, each with a stored random unit vector per model."""
-    from kms.core.models import Asset, AssetStatus, Chunk
+    from kms.core.models import Asset, AssetStatus
     from kms.core.text.language import detect_language
     from kms.core.vectors import store_vectors
 
@@ -86,18 +86,7 @@ def build_corpus(services: Any, size: int) -> dict[str, float]:
             ]
             session.add_all(assets)
             session.flush()
-            chunks = [
-                Chunk(
-                    asset_id=a.id or 0,
-                    ordinal=0,
-                    text=p.text,
-                    language=a.language,
-                    content_hash=perfkit.content_hash(p.text),
-                )
-                for a, p in zip(assets, part, strict=True)
-            ]
-            session.add_all(chunks)
-            session.flush()
+            chunks = perfkit.add_one_chunk_each(session, assets, [p.text for p in part])
             for model, dim in models:
                 matrix = rng.standard_normal((len(chunks), dim)).astype(np.float32)
                 matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)

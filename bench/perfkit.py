@@ -21,6 +21,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psutil
 from common import REPO, SETS, load_set
@@ -104,6 +105,25 @@ def log(msg: str) -> None:
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def add_one_chunk_each(session: Any, assets: list[Any], texts: list[str]) -> list[Any]:
+    """One chunk per (flushed) synthetic asset, holding its text; returns them, flushed."""
+    from kms.core.models import Chunk
+
+    chunks = [
+        Chunk(
+            asset_id=a.id or 0,
+            ordinal=0,
+            text=text,
+            language=a.language,
+            content_hash=content_hash(text),
+        )
+        for a, text in zip(assets, texts, strict=True)
+    ]
+    session.add_all(chunks)
+    session.flush()
+    return chunks
 
 
 # -- timing ---------------------------------------------------------------------------
