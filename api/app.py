@@ -31,6 +31,7 @@ from api.routes import mount_routes
 from kms.core.config import Settings, get_settings
 from kms.core.resources import resource_path
 from kms.services.app import Services
+from kms.services.gapdetect import detect_gaps_on_schedule
 from kms.services.pgqueue import Deferrer, uses_procrastinate
 from kms.services.queue import JobRunner
 from kms.services.ratelimits import take_token
@@ -71,7 +72,9 @@ def startup(services: Services, state: Any) -> None:
         log.exception("startup failed")
         state.failure = f"{type(exc).__name__}: {exc}"
         return
-    _detect_gaps_on_schedule(services, state.stopping)
+    if services.settings.in_process_worker:  # else `kms worker` processes run it
+        holder = f"{socket.gethostname()}:{os.getpid()}:{services.follower.replica}"
+        detect_gaps_on_schedule(services, holder, state.stopping)
 
 
 def _prepare(services: Services) -> None:
@@ -102,25 +105,6 @@ def _print_demo_sign_in(services: Services) -> None:
     ]
     rule = "─" * max(len(line) for line in lines)
     print("\n".join([rule, *lines, rule]), flush=True)
-
-
-def _detect_gaps_on_schedule(services: Services, stopping: threading.Event) -> None:
-    """Scheduled gap detection until the server stops: tried now and every
-    ``gap_detect_every_s``; it runs in one replica per interval (a database lease)."""
-    from kms.services.gapdetect import scheduled_gap_detection
-
-    holder = f"{socket.gethostname()}:{os.getpid()}:{services.follower.replica}"
-    while True:
-        try:
-            report = scheduled_gap_detection(services, holder)
-            if report is None:
-                log.info("gap detection: another replica holds this interval's run")
-            else:
-                log.info("gap detection: %s", report.model_dump())
-        except Exception:  # a maintenance job: log it, never take the server down
-            log.exception("scheduled gap detection failed")
-        if stopping.wait(services.settings.gap_detect_every_s):
-            return
 
 
 def _empty(services: Services) -> bool:

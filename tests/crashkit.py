@@ -150,6 +150,16 @@ def snapshot(data_dir: Path) -> Snapshot:
     )
 
 
+def ingested_and_checked(root: Path, files: int) -> Path:
+    """``files`` notes ingested into ``root/data`` by ``kms ingest``, then ``kms check``,
+    whose ``cli`` replica saves its snapshot (and publishes it) on the way out."""
+    corpus = write_corpus(root / "corpus", files=files)
+    data = root / "data"
+    assert kms(data, "ingest", str(corpus[0].parent)).returncode == 0
+    assert kms(data, "check").returncode == 0
+    return data
+
+
 def wanted_ids(data_dir: Path) -> set[int]:
     """The chunk ids the database says search should hold (read without any index)."""
     from kms.services.app import Services

@@ -18,7 +18,7 @@ import pytest
 
 from tests.api.apiserver import START_TIMEOUT_S, free_port
 from tests.conftest import EMBED_CACHE, REPO, demo_settings
-from tests.crashkit import kms, replica_ids, wanted_ids, write_corpus
+from tests.crashkit import ingested_and_checked, kms, replica_ids, wanted_ids, write_corpus
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]
 
@@ -54,12 +54,7 @@ IDS += ["term-garbage", "tantivy-meta-garbage", "state-truncated"]
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Eight files ingested and the ``cli`` replica saved by ``kms check``."""
-    root = tmp_path_factory.mktemp("faults")
-    corpus = write_corpus(root / "corpus", files=8)
-    data = root / "data"
-    assert kms(data, "ingest", str(corpus[0].parent)).returncode == 0
-    assert kms(data, "check").returncode == 0
-    return data
+    return ingested_and_checked(tmp_path_factory.mktemp("faults"), files=8)
 
 
 def equal_to_database(folder: Path, data: Path) -> None:

@@ -64,7 +64,7 @@ def gap_detection_outcome(replica: Replica, timeout: float = 60.0) -> str:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         text = replica.log_file.read_text(errors="replace")
-        if "gap detection: another replica holds" in text:
+        if "gap detection: another process holds" in text:
             return "skipped"
         if "gap detection: {" in text:
             return "ran"

@@ -174,15 +174,30 @@ def migrate() -> None:
 def worker(
     poll: Annotated[float, typer.Option(help="Seconds between looks for queued jobs.")] = 1.0,
 ) -> None:
-    """Run queued jobs (uploads) until stopped (SIGTERM or Ctrl-C). Run as many as you like,
+    """Run queued jobs (uploads, `kms reindex --queue`) and the scheduled gap detection
+    until stopped (SIGTERM or Ctrl-C). Run as many as you like,
     on any machine that reaches the database: each job runs once; a killed worker's job is
     resumed by another. PostgreSQL: procrastinate's worker; SQLite: the job table, polled."""
+    import logging
     import signal
+    import threading
 
+    from kms.services.gapdetect import detect_gaps_on_schedule
+    from kms.services.heartbeat import worker_name
     from kms.services.pgqueue import run_worker, uses_procrastinate
     from kms.services.queue import JobRunner
 
+    # a long-running process: its jobs' failures and the gap detections go to its log
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     services = _services()
+    stopping = threading.Event()
+    services.on_close.append(stopping.set)
+    threading.Thread(  # once per interval in the whole deployment: a database lease
+        target=detect_gaps_on_schedule,
+        args=(services, worker_name(), stopping),
+        name="gap-schedule",
+        daemon=True,
+    ).start()
     if uses_procrastinate(services):  # PostgreSQL: procrastinate's worker
         console.print("worker: procrastinate on PostgreSQL")
         try:
@@ -202,12 +217,26 @@ def worker(
 
 
 @app.command()
-def reindex() -> None:
+def reindex(
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue", help="Queue the database side for a worker (`kms worker`) and return."
+        ),
+    ] = False,
+) -> None:
     """Rebuild the indexes from the database: re-detect languages, store any missing
     vectors, and rebuild every index replica not in use (running ones follow the log)."""
     from kms.services.indexing import reindex as rebuild
 
     services = _services()
+    if queue:
+        from kms.services.queue import queue_job
+
+        job_id = queue_job(services, "reindex", created_by="cli")
+        console.print(f"queued reindex job {job_id}: a worker (or the server) runs it")
+        services.close()
+        return
     with console.status("rebuilding indexes"):
         count = rebuild(services)
     console.print(f"indexed {count} chunks")

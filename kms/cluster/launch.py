@@ -80,6 +80,8 @@ class Cluster:
             "KMS_DATABASE_URL": self.postgres.url,
             "KMS_DATA_DIR": str(self.spec.root / name),
             "KMS_REPLICA_ID": name,
+            # one shared directory: a new replica starts from a peer's published snapshot
+            "KMS_SNAPSHOT_DIR": str(self.spec.root / "snapshots"),
             "KMS_AUTO_MIGRATE": "false",  # migrated once, by `kms migrate`, before anything
             "KMS_DEV_ADMIN_KEY": self.spec.dev_key,
             # with workers, replicas only queue uploads (procrastinate delivers them)

@@ -12,7 +12,7 @@ commit, so followers wake at once; they also poll, which is all SQLite needs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
@@ -48,3 +48,12 @@ def changes_after(session: Session, seq: int, limit: int) -> list[tuple[int, int
         .limit(limit)
     ).all()
     return [(int(s or 0), int(c), at) for s, c, at in rows]
+
+
+def changed_after(session: Session, seq: int, skip: Collection[int] = ()) -> set[int]:
+    """The chunk ids changed past ``seq``, bar the changes numbered in ``skip`` (what
+    applying the log from there will touch)."""
+    rows = session.exec(
+        select(IndexChange.seq, IndexChange.chunk_id).where(col(IndexChange.seq) > seq)
+    )
+    return {int(chunk) for number, chunk in rows if number not in skip}

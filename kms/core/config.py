@@ -77,6 +77,18 @@ class Settings(BaseSettings):
         description="Seconds between checks for index changes committed by other processes "
         "(PostgreSQL also wakes replicas at once with NOTIFY).",
     )
+    snapshot_dir: Path | None = Field(
+        None,
+        description="Where caught-up replicas publish copies of their indexes for new replicas "
+        "to start from instead of rebuilding (a directory every replica shares on a cluster). "
+        "Empty: `snapshots` in the data dir.",
+    )
+    snapshot_every_s: float = Field(
+        300.0,
+        ge=0,
+        description="Seconds between a replica's published index snapshots (it also publishes "
+        "one when it stops). 0: never publish.",
+    )
     in_process_worker: bool = Field(
         True,
         description="The server runs queued jobs (uploads) itself. Turn off when `kms worker` "
@@ -266,6 +278,10 @@ class Settings(BaseSettings):
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
+
+    @property
+    def snapshot_root(self) -> Path:
+        return self.snapshot_dir or self.data_dir / "snapshots"
 
     @property
     def search_slots(self) -> int:

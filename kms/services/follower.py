@@ -38,11 +38,12 @@ from sqlmodel import col, select
 
 from index.files import atomic_write_text
 from index.hybrid import HybridIndex
-from kms.core.changelog import CHANNEL, changes_after, last_seq
+from kms.core.changelog import CHANNEL, changed_after, changes_after, last_seq
 from kms.core.errors import ConfigError
 from kms.core.failpoints import failpoint
 from kms.core.models import IndexChange
 from kms.core.models._types import utcnow
+from kms.services import snapshots
 from kms.services.indexing import build_index_chunks, wanted_chunk_ids
 from kms.services.vectors import load_vectors, store_encoded
 
@@ -110,22 +111,32 @@ class IndexFollower:
         self.indexed = 0
         self.encoded = 0
         self.rebuilt = ""  # why the snapshot was rebuilt at start, if it was
+        self.started_from = ""  # its own snapshot, a published one, or the database
+        self._published_at = float("-inf")
         self.index, self.state = self._open()
 
     # -- opening -----------------------------------------------------------------------
 
     def _open(self) -> tuple[HybridIndex, FollowerState]:
-        state = FollowerState.read(self.folder / STATE_FILE)
-        if state is None and any(self.folder.glob("keyword-*")):
-            self.rebuilt = "no readable state file"
-        elif state is not None:
-            try:
-                return self._hybrid(), state
-            except Exception as exc:  # a truncated or garbage file: named, then rebuilt
-                self.rebuilt = f"{type(exc).__name__}: {exc}"
-        if self.rebuilt:
+        """This replica's own snapshot; else (none, or unreadable) the newest published one;
+        else an empty index that catching up fills from the database."""
+        if not self._empty():
+            state = FollowerState.read(self.folder / STATE_FILE)
+            if state is None:
+                self.rebuilt = "no readable state file"
+            else:
+                try:
+                    index = self._hybrid()
+                    self.started_from = "its own snapshot"
+                    return index, state
+                except Exception as exc:  # a truncated or garbage file: named, then rebuilt
+                    self.rebuilt = f"{type(exc).__name__}: {exc}"
             log.warning("index replica %s: %s; rebuilding it", self.folder, self.rebuilt)
-        self._wipe()
+            self._wipe()
+        seeded = self._seed()
+        if seeded is not None:
+            return seeded
+        self.started_from = "the database"
         return self._hybrid(), FollowerState()
 
     def _hybrid(self) -> HybridIndex:
@@ -137,6 +148,33 @@ class IndexFollower:
             keyword_engine=settings.keyword_engine,
             embedders=self.services.embedders,
         )
+
+    def _empty(self) -> bool:
+        return all(child.name == "owner.lock" for child in self.folder.iterdir())
+
+    def _built_with(self) -> dict[str, object]:
+        settings = self.services.settings
+        cache_ids = {name: e.cache_id for name, e in self.services.embedders.items()}
+        return snapshots.built_with(settings.keyword_engine, cache_ids)
+
+    def _seed(self) -> tuple[HybridIndex, FollowerState] | None:
+        """Start from the newest published snapshot that opens (None: there is none)."""
+        root = self.services.settings.snapshot_root
+        for snapshot in snapshots.published(root, self._built_with()):
+            try:
+                snapshots.copy_into(snapshot, self.folder)
+                state = FollowerState.read(self.folder / STATE_FILE)
+                if state is None:
+                    raise ValueError(f"{STATE_FILE} is missing")
+                index = self._hybrid()
+            except Exception as exc:  # pruned while copying, or unreadable: try the next
+                log.warning("index replica %s: %s is unusable: %s", self.replica, snapshot, exc)
+                self._wipe()
+                continue
+            self.started_from = f"published snapshot {snapshot.name}"
+            log.info("index replica %s starts from published snapshot %s", self.replica, snapshot)
+            return index, state
+        return None
 
     def _wipe(self) -> None:
         for child in self.folder.iterdir():
@@ -175,13 +213,17 @@ class IndexFollower:
                 self.state = FollowerState()
             top = last_seq(session)
             wanted = wanted_chunk_ids(session)
+            fresh = not self.state.applied and not self.state.above
+            # chunks changed past the snapshot: applying the log indexes them next
+            state = self.state
+            coming = set() if fresh else changed_after(session, state.applied, state.above)
         parts = list(self.index.ids_per_index().values())
         extra = sorted(set().union(*parts) - wanted)
-        missing = sorted(wanted - set[int].intersection(*parts))
+        missing = sorted(wanted - set[int].intersection(*parts) - coming)
         if extra:
             self.index.delete(extra)
         self._index(missing)
-        if not self.state.applied and not self.state.above:
+        if fresh:
             self.state = FollowerState(applied=top)  # a fresh build reflects the log up to here
         self._unsaved += len(extra) + len(missing)
 
@@ -292,6 +334,7 @@ class IndexFollower:
         with self._apply_lock:
             if not self.ephemeral:
                 self.save()
+                self.publish(force=True)
             self.index.close()
         self._owner.release()
         if self.ephemeral:
@@ -314,6 +357,31 @@ class IndexFollower:
             atomic_write_text(self.folder / STATE_FILE, self.state.to_json())
             self._unsaved = 0
             self._saved_at = time.monotonic()
+            self.publish()
+
+    def publish(self, force: bool = False) -> None:
+        """Publish the saved snapshot for new replicas, every ``KMS_SNAPSHOT_EVERY_S`` (or
+        now, with ``force``) while caught up. A failure is logged: serving goes on."""
+        every = self.services.settings.snapshot_every_s
+        if self.ephemeral or not every or not self.caught_up or self._unsaved:
+            return
+        if not force and time.monotonic() - self._published_at < every:
+            return
+        with self._apply_lock:
+            try:
+                path = snapshots.publish(
+                    self.folder,
+                    self.services.settings.snapshot_root,
+                    self.state.applied,
+                    self.replica,
+                    self._built_with(),
+                )
+            except OSError as exc:
+                log.warning("index replica %s: publishing a snapshot failed: %s", self.replica, exc)
+                return
+            self._published_at = time.monotonic()
+            if path is not None:
+                log.info("index replica %s published %s", self.replica, path.name)
 
     def lag(self) -> dict[str, float | int]:
         """How far behind the database this replica is."""
@@ -329,6 +397,11 @@ class IndexFollower:
             seconds = max(0.0, (utcnow() - at).total_seconds())
         return {"applied": self.state.applied, "last": top, "pending": pending, "seconds": seconds}
 
-    def work(self) -> dict[str, int]:
-        """Chunks indexed since this process started, and vectors it had to encode."""
-        return {"indexed_chunks": self.indexed, "encoded_vectors": self.encoded}
+    def work(self) -> dict[str, int | str]:
+        """What this replica started from, and since this process started: chunks indexed
+        and vectors it had to encode."""
+        return {
+            "started_from": self.started_from,
+            "indexed_chunks": self.indexed,
+            "encoded_vectors": self.encoded,
+        }

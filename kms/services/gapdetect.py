@@ -11,6 +11,8 @@ running detection tells a team nothing about another team's gaps.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -189,6 +191,8 @@ def detect_gaps(services: Services, caller: Caller = LOCAL_ADMIN) -> GapDetectio
         return mine
 
 
+log = logging.getLogger("kms.gaps")
+
 GAP_LEASE = "gap-detection"
 SCHEDULED = Caller(name="scheduled", role=Role.admin, teams=None)
 
@@ -201,6 +205,23 @@ def scheduled_gap_detection(services: Services, holder: str) -> GapDetection | N
         if not take_lease(session, GAP_LEASE, holder, every):
             return None
     return detect_gaps(services, SCHEDULED)
+
+
+def detect_gaps_on_schedule(services: Services, holder: str, stopping: threading.Event) -> None:
+    """Scheduled gap detection until ``stopping`` is set: tried now and every
+    ``gap_detect_every_s``; it runs in one process per interval (a database lease). Runs in
+    ``kms worker`` processes, or in the server when it runs jobs itself."""
+    while True:
+        try:
+            report = scheduled_gap_detection(services, holder)
+            if report is None:
+                log.info("gap detection: another process holds this interval's run")
+            else:
+                log.info("gap detection: %s", report.model_dump())
+        except Exception:  # a maintenance job: log it, never take the process down
+            log.exception("scheduled gap detection failed")
+        if stopping.wait(services.settings.gap_detect_every_s):
+            return
 
 
 def sync_feedback_gaps(session: Session, query: QueryLog) -> int | None:

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STALE_BEATS = 6  # a job whose worker missed this many heartbeats is taken over or failed
-RUNNABLE_KINDS = ("upload",)  # jobs any worker can run (their files are in the database)
+# jobs any worker can run (an upload's files are in the database)
+RUNNABLE_KINDS = ("upload", "reindex", "gaps")
 
 
 def worker_name() -> str:

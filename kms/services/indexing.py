@@ -26,6 +26,7 @@ from kms.core.changelog import log_changes
 from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Entity
 from kms.core.schemas import IndexCheck, IndexPart
 from kms.core.text.language import detect_language, document_language
+from kms.services import snapshots
 from kms.services.vectors import chunk_title, load_vectors, store_encoded
 
 if TYPE_CHECKING:
@@ -115,17 +116,27 @@ def log_asset_changes(session: Session, asset_ids: Iterable[int]) -> int:
 
 
 def reindex(services: Services) -> int:
-    """Rebuild from the database: languages re-detected, vectors for every chunk that
-    lacks one for the current models, and every replica folder not in use by a running
-    process wiped (each rebuilds from the database when it next opens; the old files are
-    never read). Then this process's replica is built. Returns the chunks it holds."""
-    with services.db.write_session() as session:
-        relabel_languages(session)
-        session.commit()
-    store_missing_vectors(services)
+    """Rebuild from the database: :func:`refresh_stored`, then every replica folder not in
+    use by a running process wiped (each rebuilds from the database when it next opens; the
+    old files are never read) and this process's replica built. Returns the chunks it
+    holds."""
+    refresh_stored(services)
     wipe_idle_replicas(services.settings.index_dir)
     services.changed()
     return len(services.index.ids())
+
+
+def refresh_stored(services: Services) -> tuple[int, int]:
+    """The database side of a rebuild, which any worker can run: languages re-detected
+    (relabelled chunks logged as changes, so every replica re-indexes them), vectors stored
+    for every chunk that lacks one for the current models, and every published snapshot
+    removed (new replicas then build from the database). Returns (relabelled, stored)."""
+    with services.db.write_session() as session:
+        relabelled = relabel_languages(session)
+        session.commit()
+    stored = store_missing_vectors(services)
+    snapshots.wipe(services.settings.snapshot_root)
+    return relabelled, stored
 
 
 def store_missing_vectors(services: Services, batch: int = 256) -> int:

@@ -44,6 +44,7 @@ from kms.services.heartbeat import (
     stale_before,
     worker_name,
 )
+from kms.services.indexing import refresh_stored
 from kms.services.ingest import ingest_paths
 
 if TYPE_CHECKING:
@@ -94,10 +95,10 @@ def run_job(services: Services, job_id: int, worker: str | None = None) -> bool:
             job = session.get(Job, job_id)
         assert job is not None
         try:
-            run_upload(services, job)
+            RUNNERS[job.kind](services, job)
         except Exception as exc:  # the job must end, whatever happened
             log.exception("job %s failed", job_id)
-            fail_job(services, job_id, f"{type(exc).__name__}: ingest failed")
+            fail_job(services, job_id, f"{type(exc).__name__}: {job.kind} failed")
     return True
 
 
@@ -146,6 +147,48 @@ def _materialize(services: Services, files: list[dict[str, str]], work: Path) ->
             path.write_bytes(data)
             paths.append(path)
     return paths
+
+
+def run_reindex(services: Services, job: Job) -> None:
+    """The database side of ``kms reindex`` (replicas follow the changes it logs)."""
+    relabelled, stored = refresh_stored(services)
+    finish_job(services, job.id or 0, updated=relabelled, added=stored)
+
+
+def run_gap_detection(services: Services, job: Job) -> None:
+    report = detect_gaps(services, Caller(name="worker", role=Role.admin, teams=None))
+    finish_job(services, job.id or 0, added=report.opened, updated=report.updated)
+
+
+# what a worker runs for each kind of job in ``RUNNABLE_KINDS``
+RUNNERS: dict[str, Callable[[Services, Job], None]] = {
+    "upload": run_upload,
+    "reindex": run_reindex,
+    "gaps": run_gap_detection,
+}
+
+
+def queue_job(services: Services, kind: str, created_by: str) -> int:
+    """Queue a job that needs no files (``reindex``, ``gaps``) for any worker; its id."""
+    if kind not in RUNNERS or kind == "upload":
+        raise ValueError(f"cannot queue a '{kind}' job without its files")
+    with services.db.write_session() as session:
+        job = Job(kind=kind, status="queued", total=1, created_by=created_by)
+        session.add(job)
+        session.commit()
+        job_id = job.id or 0
+    services.job_queued(job_id)
+    return job_id
+
+
+def finish_job(services: Services, job_id: int, added: int = 0, updated: int = 0) -> None:
+    with services.db.write_session() as session:
+        job = session.get(Job, job_id)
+        if job is not None:
+            job.status, job.finished_at = "done", utcnow()
+            job.done, job.added, job.updated = job.total, added, updated
+            session.add(job)
+            session.commit()
 
 
 def fail_job(services: Services, job_id: int, message: str) -> None:

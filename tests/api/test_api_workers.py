@@ -251,3 +251,57 @@ def test_a_server_killed_during_an_upload_job_finishes_it_after_a_restart(
         assert count == len(files)
     finally:
         stop_server(server)
+
+
+def test_workers_run_queued_reindex_jobs_and_the_scheduled_gap_detection(
+    cluster: Cluster,
+) -> None:
+    """A language gone wrong in the database is fixed by a reindex queued from the CLI and
+    run by a worker; the scheduled gap detection ran in a worker (once: a lease), never in
+    the replicas, which leave jobs to the workers."""
+    from sqlmodel import col
+
+    from kms.core.models import Chunk
+
+    a = cluster.replicas[0]
+    note = "A renewal note: quote the two-year price lock before the procurement review."
+    with a.client("admin") as client:
+        assert wait_for_job(client, upload(a, [("relabel-me.txt", note)]))["added"] == 1
+    engine = cluster.engine()
+    with Session(engine) as session:
+        chunk = session.exec(select(Chunk).where(col(Chunk.text).contains("two-year"))).first()
+        assert chunk is not None
+        chunk.language = "zh"
+        session.add(chunk)
+        session.commit()
+        chunk_id = chunk.id
+    env = {
+        **os.environ,
+        "KMS_DATABASE_URL": cluster.database_url,
+        "KMS_DATA_DIR": str(cluster.data_dir),
+        "KMS_EMBED_CACHE_DIR": str(EMBED_CACHE),
+    }
+    queued = subprocess.run(
+        [sys.executable, "-m", "kms.cli", "reindex", "--queue"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert queued.returncode == 0, queued.stdout + queued.stderr
+    job_id = int(queued.stdout.split("queued reindex job ")[1].split(":")[0])
+    with cluster.replicas[0].client("admin") as client:
+        job = wait_for_job(client, job_id, timeout=900)
+    assert job["status"] == "done" and job["updated"] >= 1, job
+    with Session(engine) as session:
+        fixed = session.get(Job, job_id)
+        assert (
+            fixed is not None
+            and fixed.worker
+            and fixed.worker.rsplit(":", 1)[1] in {str(w.pid) for w in cluster.workers}
+        )
+        assert session.get(Chunk, chunk_id).language == "en"  # type: ignore[union-attr]
+    workers = [p.read_text(errors="replace") for p in cluster.data_dir.parent.glob("worker-*.log")]
+    assert sum("gap detection: {" in text for text in workers) == 1, workers
+    for server in cluster.replicas:
+        assert "gap detection" not in "\n".join(server.log_lines())
