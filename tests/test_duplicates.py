@@ -16,7 +16,7 @@ from kms.services.app import Services
 from kms.services.indexing import check
 from kms.services.ingest import ingest_paths
 from kms.services.passage_groups import diversify
-from kms.services.search import search
+from kms.services.search_page import search
 from tests.conftest import demo_settings
 
 pytestmark = [pytest.mark.slow]

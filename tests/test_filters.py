@@ -14,7 +14,7 @@ from kms.core.schemas import FileMeta, SearchFilters, SearchRequest
 from kms.core.visibility import Caller
 from kms.services.app import Services
 from kms.services.ingest import ingest_paths
-from kms.services.search import search
+from kms.services.search_page import search
 from tests.conftest import demo_settings
 
 pytestmark = [pytest.mark.slow]

@@ -18,7 +18,7 @@ from kms.core.visibility import Caller
 from kms.services.answer import answer
 from kms.services.app import Services
 from kms.services.indexing import check, log_asset_changes, reindex
-from kms.services.search import search
+from kms.services.search_page import search
 from tests.conftest import demo_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]

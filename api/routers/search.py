@@ -21,7 +21,8 @@ from kms.core.schemas import (
 from kms.services.answer import answer, stage_hints
 from kms.services.expert import ask_expert
 from kms.services.recommend import recommend
-from kms.services.search import resolve_stage, search
+from kms.services.search import resolve_stage
+from kms.services.search_page import search
 
 router = APIRouter(prefix="/v1", tags=["search"], responses=error_responses(401, 422, 429))
 

@@ -311,7 +311,7 @@ def search(
     from kms.core.models import Role
     from kms.core.visibility import Caller
     from kms.services.search import SearchRequest
-    from kms.services.search import search as run_search
+    from kms.services.search_page import search as run_search
 
     services = _services()
     caller = Caller(name="cli", role=Role.admin, teams=tuple(team) if team else None)

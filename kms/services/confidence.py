@@ -91,6 +91,15 @@ def measure(
     )
 
 
+def confidence_of(
+    services: Services, session: Session, result: Retrieval, query: str, caller: Caller
+) -> float:
+    """The probability that the knowledge base answers ``query``, from its retrieval."""
+    problems = problems_for(session, query, [r.asset_id for r in result.ranked[:10]], caller)
+    signals = measure(services, result, query, bool(problems), services.confidence_model)
+    return round(services.confidence_model.score(signals), 3)
+
+
 def signals_for(
     services: Services, session: Session, query: str, caller: Caller
 ) -> tuple[Signals, dict[str, float]]:

@@ -23,7 +23,7 @@ from kms.core.errors import InputError
 from kms.core.graph import slug
 from kms.core.models import Asset, AssetStatus, Chunk, QueryLog
 from kms.core.models._types import utcnow
-from kms.core.schemas import SearchHit, SearchRequest, SearchResponse, StageInfo, Why
+from kms.core.schemas import SearchHit, SearchRequest, StageInfo, Why
 from kms.core.stages import SalesProcess
 from kms.core.text.language import detect_language
 from kms.core.visibility import Caller
@@ -35,9 +35,8 @@ from kms.services.answerability import (
 )
 from kms.services.app import Services, side_write
 from kms.services.filters import filter_scope, has_filters
-from kms.services.gaps import record_query_gap
 from kms.services.graph import citation, expansion_assets, problems_for
-from kms.services.passage_groups import ALSO_IN_SHOWN, FIRST_PAGE, also_in, diversify, group_keys
+from kms.services.passage_groups import ALSO_IN_SHOWN, FIRST_PAGE, diversify, group_keys
 from kms.services.signals import (
     ChunkFacts,
     is_stale,
@@ -328,26 +327,3 @@ def log_query(
         return row.id
 
     return side_write(services, "query log", write)
-
-
-def search(services: Services, request: SearchRequest, caller: Caller) -> SearchResponse:
-
-    with services.db.session() as session:
-        result = retrieve(services, session, request, caller)
-        page = result.ranked[request.offset : request.offset + request.limit]
-        groups = group_keys(session, [r.chunk_id for r in page])
-        others = also_in(session, page, groups, caller)
-        hits = [to_hit(r, result.facts, request.query, others.get(r.chunk_id)) for r in page]
-    confidence = 1.0 if result.ranked else 0.0
-    query_id = log_query(services, request, caller, result, confidence)
-    if request.log and not result.ranked and not filtered_out(services, request, caller):
-        record_query_gap(services, request.query, result.stage, caller, "zero_results")
-    return SearchResponse(
-        query_id=query_id,
-        query=request.query,
-        stage=result.stage,
-        total=len(result.ranked),
-        offset=request.offset,
-        limit=request.limit,
-        results=hits,
-    )

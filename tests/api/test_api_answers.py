@@ -51,6 +51,24 @@ def test_answerable_question_gets_cited_sentences(server: Server, query: str) ->
     assert " ".join(s["text"] for s in sentences) != body["passages"][0]["text"]
 
 
+def test_the_widgets_search_carries_the_confidence_and_records_the_unanswerable(
+    server: Server,
+) -> None:
+    """``/v1/search`` (the CRM widget's call) scores the question as the answer card does:
+    a question nothing answers reaches the gaps board from the widget too."""
+    unanswerable = "Do we have a reseller partner in Chile?"
+    with server.client("rep") as rep:
+        weak = rep.post("/v1/search", json={"query": unanswerable, "limit": 5}).json()
+        strong = rep.post("/v1/search", json={"query": ANSWERABLE[1], "limit": 5}).json()
+        card = rep.post("/v1/answer", json={"query": ANSWERABLE[1], "log": False}).json()
+        later = rep.post("/v1/search", json={"query": ANSWERABLE[1], "offset": 5, "log": False})
+    assert weak["confidence"] < 0.5 <= strong["confidence"]
+    assert strong["confidence"] == card["confidence"]
+    assert later.json()["confidence"] is None  # a later page: the question was scored once
+    assert unanswerable in [g["query"] for g in gaps_of(server, "low_confidence")]
+    assert ANSWERABLE[1] not in [g["query"] for g in gaps_of(server, "low_confidence")]
+
+
 def test_gibberish_returns_nothing_and_counts_as_zero_results(server: Server) -> None:
     query = "asdf qwer zxcv plorb"
     with server.client("rep") as rep:

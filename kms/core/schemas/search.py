@@ -86,6 +86,12 @@ class SearchResponse(BaseModel):
     total: int
     offset: int
     limit: int
+    confidence: float | None = Field(
+        None,
+        description="Probability that the knowledge base answers the question (as on the "
+        "answer card); below the low-confidence setting, no document answers it yet. "
+        "First pages only.",
+    )
     results: list[SearchHit]
 
 
