@@ -76,6 +76,7 @@ from kms.core.schemas import SearchRequest  # noqa: E402
 from kms.core.text.language import detect_language  # noqa: E402
 from kms.core.visibility import Caller  # noqa: E402
 from kms.services import search as search_service  # noqa: E402
+from kms.services.search_page import search as search_page  # noqa: E402
 from kms.services.app import Services  # noqa: E402
 from kms.services.indexing import build_index_chunks  # noqa: E402
 from kms.services.ingest import ingest_paths  # noqa: E402
@@ -438,7 +439,7 @@ def product_runs(
         started = time.perf_counter()
         while offset < DEPTH:
             request = SearchRequest(query=text, limit=PAGE, offset=offset, log=False)
-            response = search_service.search(services, request, REP)
+            response = search_page(services, request, REP)
             docs += [keys.get(hit.asset_id, f"asset:{hit.asset_id}") for hit in response.results]
             total = response.total
             offset += PAGE
@@ -931,7 +932,7 @@ def main() -> None:
             "pdf": f"A4, Noto Sans CJK SC (fpdf2, subset, embedded), {BODY_PT:g} pt body, "
             f"{LINE_CHARS} CJK characters a line, {LEADING_MM:g} mm leading, bold headings, "
             "page numbers in the footer",
-            "search": "kms.services.search.search as a rep (no team), no stage given, "
+            "search": "kms.services.search_page.search as a rep (no team), no stage given, "
             f"pages of {PAGE} up to {DEPTH} documents, results mapped to documents by asset",
             "reference": "bm25s 0.3 (k1 1.5, b 0.75) over each document's whole pdfminer text; "
             "jieba.lcut, lower case, punctuation dropped, Traditional → Simplified (zhconv)",

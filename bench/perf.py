@@ -218,7 +218,7 @@ def profile_search(data_dir: Path, reqs: list[dict], path: Path) -> None:
     from kms.core.schemas import SearchRequest
     from kms.core.visibility import Caller
     from kms.services.app import Services
-    from kms.services.search import search
+    from kms.services.search_page import search
 
     settings = Settings(data_dir=data_dir, embed_cache_dir=CACHE_DIR, demo=False)
     services = Services(settings, serving=True)  # the server's models: 1 thread each
