@@ -76,10 +76,10 @@ from kms.core.schemas import SearchRequest  # noqa: E402
 from kms.core.text.language import detect_language  # noqa: E402
 from kms.core.visibility import Caller  # noqa: E402
 from kms.services import search as search_service  # noqa: E402
-from kms.services.search_page import search as search_page  # noqa: E402
 from kms.services.app import Services  # noqa: E402
 from kms.services.indexing import build_index_chunks  # noqa: E402
 from kms.services.ingest import ingest_paths  # noqa: E402
+from kms.services.search_page import search as search_page  # noqa: E402
 from kms.services.vectors import load_vectors  # noqa: E402
 
 # ------------------------------------------------------------------------------------------
