@@ -44,29 +44,56 @@ def stale_before(services: Services, now: datetime) -> datetime:
     return now - timedelta(seconds=services.settings.job_heartbeat_s * STALE_BEATS)
 
 
+class JobTakenOver(Exception):
+    """This worker's job was claimed by another (this one looked silent): stop running it."""
+
+
+class Lease:
+    """A worker's hold on a running job. Another worker takes the job over when this one's
+    heartbeat looks silent (a stalled or overloaded process, not only a dead one); the next
+    beat then finds the job no longer names this worker, and :meth:`check` — called between
+    files — stops the run, so two workers never keep running one job (what each already
+    stored stands: every file's result commits with the file)."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.lost = threading.Event()
+
+    def check(self, *_: object) -> None:
+        if self.lost.is_set():
+            raise JobTakenOver(f"job {self.job_id}: another worker took it over")
+
+
 @contextmanager
-def heartbeat(services: Services, job_id: int, worker: str) -> Iterator[None]:
-    """Renew the job's heartbeat every ``job_heartbeat_s`` while the body runs."""
+def heartbeat(services: Services, job_id: int, worker: str) -> Iterator[Lease]:
+    """Renew the job's heartbeat every ``job_heartbeat_s`` while the body runs; the lease
+    says when another worker has taken the job over (beats then stop)."""
     stop = threading.Event()
+    lease = Lease(job_id)
 
     def beat() -> None:
         while not stop.wait(services.settings.job_heartbeat_s):
             try:
                 with services.db.side_session() as session:
-                    session.execute(
+                    renewed = session.execute(
                         update(Job)
                         .where(col(Job.id) == job_id)
                         .where(col(Job.worker) == worker)
                         .values(heartbeat_at=utcnow())
-                    )
+                    ).rowcount  # type: ignore[attr-defined]
                     session.commit()
             except Exception as exc:  # a missed beat is no error; six in a row hand it over
                 log.warning("job %s: heartbeat missed (%s: %s)", job_id, type(exc).__name__, exc)
+                continue
+            if renewed == 0:
+                log.warning("job %s: taken over by another worker; %s stops it", job_id, worker)
+                lease.lost.set()
+                return
 
     thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
     thread.start()
     try:
-        yield
+        yield lease
     finally:
         stop.set()
         thread.join()

@@ -39,6 +39,8 @@ from kms.services.app import scratch_dir
 from kms.services.gapdetect import detect_gaps
 from kms.services.heartbeat import (
     RUNNABLE_KINDS,
+    JobTakenOver,
+    Lease,
     fail_abandoned,
     heartbeat,
     stale_before,
@@ -90,19 +92,21 @@ def run_job(services: Services, job_id: int, worker: str | None = None) -> bool:
     worker = worker or worker_name()
     if not claim_job(services, job_id, worker):
         return False
-    with heartbeat(services, job_id, worker):
+    with heartbeat(services, job_id, worker) as lease:
         with services.db.session() as session:
             job = session.get(Job, job_id)
         assert job is not None
         try:
-            RUNNERS[job.kind](services, job)
+            RUNNERS[job.kind](services, job, lease)
+        except JobTakenOver as exc:  # the worker that took it over finishes it
+            log.warning("%s", exc)
         except Exception as exc:  # the job must end, whatever happened
             log.exception("job %s failed", job_id)
             fail_job(services, job_id, f"{type(exc).__name__}: {job.kind} failed")
     return True
 
 
-def run_upload(services: Services, job: Job) -> None:
+def run_upload(services: Services, job: Job, lease: Lease) -> None:
     """Ingest an upload's files (read back from the database) as the caller who sent them."""
     payload: dict[str, Any] = job.payload
     sender = payload["writer"]
@@ -126,6 +130,7 @@ def run_upload(services: Services, job: Job) -> None:
             created_by=job.created_by or "upload",
             writer=writer,
             identity=lambda path: f"upload:{path.name}",
+            on_progress=lease.check,  # between files: stop if another worker took it over
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -149,19 +154,19 @@ def _materialize(services: Services, files: list[dict[str, str]], work: Path) ->
     return paths
 
 
-def run_reindex(services: Services, job: Job) -> None:
+def run_reindex(services: Services, job: Job, lease: Lease) -> None:
     """The database side of ``kms reindex`` (replicas follow the changes it logs)."""
     relabelled, stored = refresh_stored(services)
     finish_job(services, job.id or 0, updated=relabelled, added=stored)
 
 
-def run_gap_detection(services: Services, job: Job) -> None:
+def run_gap_detection(services: Services, job: Job, lease: Lease) -> None:
     report = detect_gaps(services, Caller(name="worker", role=Role.admin, teams=None))
     finish_job(services, job.id or 0, added=report.opened, updated=report.updated)
 
 
 # what a worker runs for each kind of job in ``RUNNABLE_KINDS``
-RUNNERS: dict[str, Callable[[Services, Job], None]] = {
+RUNNERS: dict[str, Callable[[Services, Job, Lease], None]] = {
     "upload": run_upload,
     "reindex": run_reindex,
     "gaps": run_gap_detection,

@@ -187,7 +187,9 @@ def test_a_worker_killed_mid_job_leaves_it_to_the_other_exactly_once(cluster: Cl
     assert job["failed"] == 0 and job["added"] == len(files), job
     with Session(engine) as session:
         stored = session.get(Job, job_id)
-        assert stored is not None and stored.attempts == 2
+        # taken over once — or more on an overloaded machine, where a live worker can look
+        # silent: it then stops between files (tests/test_job_lease.py)
+        assert stored is not None and stored.attempts >= 2
         assert stored.worker != holder
         sources = [f"upload:{name}" for name, _ in files]
         per_source = session.exec(
