@@ -213,9 +213,9 @@ class IndexFollower:
                 self.state = FollowerState()
             top = last_seq(session)
             wanted = wanted_chunk_ids(session)
-            fresh = not self.state.applied and not self.state.above
-            # chunks changed past the snapshot: applying the log indexes them next
             state = self.state
+            fresh = not state.applied and not state.above
+            # chunks changed past the snapshot: applying the log indexes them next
             coming = set() if fresh else changed_after(session, state.applied, state.above)
         parts = list(self.index.ids_per_index().values())
         extra = sorted(set().union(*parts) - wanted)

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 STALE_BEATS = 6  # a job whose worker missed this many heartbeats is taken over or failed
 # jobs any worker can run (an upload's files are in the database)
-RUNNABLE_KINDS = ("upload", "reindex", "gaps")
+RUNNABLE_KINDS = ("upload", "reindex")  # = kms.services.queue.RUNNERS
 
 
 def worker_name() -> str:

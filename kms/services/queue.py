@@ -160,21 +160,15 @@ def run_reindex(services: Services, job: Job, lease: Lease) -> None:
     finish_job(services, job.id or 0, updated=relabelled, added=stored)
 
 
-def run_gap_detection(services: Services, job: Job, lease: Lease) -> None:
-    report = detect_gaps(services, Caller(name="worker", role=Role.admin, teams=None))
-    finish_job(services, job.id or 0, added=report.opened, updated=report.updated)
-
-
 # what a worker runs for each kind of job in ``RUNNABLE_KINDS``
 RUNNERS: dict[str, Callable[[Services, Job, Lease], None]] = {
     "upload": run_upload,
     "reindex": run_reindex,
-    "gaps": run_gap_detection,
 }
 
 
 def queue_job(services: Services, kind: str, created_by: str) -> int:
-    """Queue a job that needs no files (``reindex``, ``gaps``) for any worker; its id."""
+    """Queue a job that needs no files (``reindex``) for any worker; its id."""
     if kind not in RUNNERS or kind == "upload":
         raise ValueError(f"cannot queue a '{kind}' job without its files")
     with services.db.write_session() as session:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import errno
 import json
-import logging
 import os
 import shutil
 import time
@@ -29,8 +28,6 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-log = logging.getLogger("kms.index")
 
 FORMAT = 1
 KEEP = 3  # published snapshots kept (a reader copying an older one can fall back)

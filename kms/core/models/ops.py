@@ -25,7 +25,7 @@ class Job(SQLModel, table=True):
     stored it, so a job retried after a crash skips what is already done."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(default="ingest", description="ingest (CLI), upload, reindex, gaps")
+    kind: str = Field(default="ingest", description="ingest (CLI), upload, reindex")
     status: str = Field(default="queued", index=True, description="queued, running, done, failed")
     total: int = 0
     done: int = 0
