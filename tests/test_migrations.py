@@ -81,6 +81,25 @@ def test_0003_upgrades_a_database_with_rows_in_place(tmp_path: Path) -> None:
         )
 
 
+def test_0008_logs_every_draft_chunk_so_replicas_hide_it_from_reps(tmp_path: Path) -> None:
+    """Replicas built before 0008 indexed drafts with their plain teams: the upgrade logs
+    each draft chunk as changed, so following the log re-indexes it with draft tokens."""
+    url = Settings(data_dir=tmp_path).db_url
+    upgrade(url, "0007_approvals")
+    db = sqlite3.connect(tmp_path / "kms.db")
+    add_asset(db, 1, "draft.md", ["team-a"])
+    add_asset(db, 2, "approved.md", [])
+    db.execute("UPDATE asset SET status = 'approved' WHERE id = 2")
+    db.commit()
+    drafts = db.execute("SELECT id FROM chunk WHERE asset_id = 1").fetchall()
+    assert db.execute("SELECT count(*) FROM index_change").fetchone() == (0,)
+    db.close()
+    upgrade(url, "head")
+    db = sqlite3.connect(tmp_path / "kms.db")
+    assert db.execute("SELECT chunk_id FROM index_change").fetchall() == drafts
+    db.close()
+
+
 @pytest.mark.xdist_group("postgres")
 def test_postgres_downgrade_and_upgrade_round_trip(pg_url: str) -> None:
     """On PostgreSQL: head → base leaves no table or enum type behind, and base → head

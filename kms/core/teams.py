@@ -1,7 +1,8 @@
 """Team names and team scopes: what a team may be called, and how a set of teams is keyed.
 
 A team name is 1–64 letters, digits, ``_``, ``.`` or ``-``; names that start with ``__``
-are reserved (the keyword index marks public chunks with ``__public__``). Every entry
+are reserved (the keyword index marks public chunks with ``__public__`` and drafts with
+``__draft__``). Every entry
 point — upload form, ``PATCH /v1/assets``, API keys (API and CLI), ``kms ingest --team``,
 manifests, win/loss records, problem maps, gaps — checks names with
 :func:`normalise_teams` before anything is written.
@@ -17,6 +18,7 @@ import re
 from collections.abc import Iterable
 
 PUBLIC_TOKEN = "__public__"  # the keyword index's token for "no teams"
+DRAFT_TOKEN = "__draft__"  # marks a draft's visibility tokens (see ``draft_tokens``)
 RESERVED_PREFIX = "__"
 TEAM_NAME = re.compile(r"^[\w.-]{1,64}$")
 MAX_TEAMS = 50
@@ -41,6 +43,16 @@ def normalise_teams(teams: Iterable[str]) -> list[str]:
         if problem:
             raise ValueError(problem)
     return clean
+
+
+def draft_tokens(teams: Iterable[str]) -> list[str]:
+    """The visibility tokens of a draft shared with ``teams`` (none: everyone's draft).
+
+    A draft chunk carries these instead of its teams, so retrieval finds it only for a
+    reader who adds them to their own teams (``kms.core.visibility.index_teams``): drafts
+    are hidden inside the engines, before top-k, like another team's chunks. No team name
+    can take this form (reserved prefix, no colon)."""
+    return [f"{DRAFT_TOKEN}:{t}" for t in sorted(set(teams)) if t] or [DRAFT_TOKEN]
 
 
 def scope_of(teams: Iterable[str]) -> str:

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from kms.core.errors import Forbidden, InputError, NotFound
 from kms.core.models import Asset, AssetStatus, Role
 from kms.core.schemas import Opportunity
-from kms.core.teams import covers, normalise_teams, teams_of
+from kms.core.teams import DRAFT_TOKEN, covers, draft_tokens, normalise_teams, teams_of
 
 ROLE_RANK = {Role.rep: 0, Role.curator: 1, Role.admin: 2}
 ScopeFilter = Callable[[str], bool]  # a scope key → may it be used here?
@@ -63,6 +63,24 @@ class Caller:
 def visible(caller: Caller, teams: Collection[str]) -> bool:
     """Whether ``caller`` may see an item shared with ``teams`` (empty: public)."""
     return caller.teams is None or not teams or not set(teams).isdisjoint(caller.teams)
+
+
+def drafts_wanted(caller: Caller, statuses: Collection[str]) -> bool:
+    """Search serves reps approved knowledge: a draft only when they ask for drafts (a
+    status filter that names them). Curators and admins, who review drafts, see them."""
+    return caller.has_role(Role.curator) or AssetStatus.draft.value in statuses
+
+
+def index_teams(caller: Caller, drafts: bool) -> tuple[str, ...] | None:
+    """The visibility tokens retrieval matches for ``caller`` (None: no limit): their teams
+    (public chunks always match), and with ``drafts`` the drafts shared with those teams or
+    with everyone (``kms.core.teams.draft_tokens``)."""
+    if caller.teams is None:
+        return None
+    teams = tuple(caller.teams)
+    if not drafts:
+        return teams
+    return tuple(dict.fromkeys([*teams, *draft_tokens(teams), DRAFT_TOKEN]))
 
 
 def require_role(caller: Caller, role: Role) -> Caller:

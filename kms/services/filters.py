@@ -25,11 +25,17 @@ ENTITY_FILTERS = (
 )
 
 
+LIVE_STATUSES = {AssetStatus.approved.value, AssetStatus.draft.value}
+
+
 def has_filters(filters: SearchFilters) -> bool:
+    """Does the request narrow the search? (A status list naming every live status — drafts
+    asked for beside approved assets — narrows nothing: it widens a rep's search, inside the
+    engines, ``kms.core.visibility.drafts_wanted``.)"""
     return bool(
         filters.kind
         or filters.language
-        or filters.status
+        or _narrows_status(filters)
         or filters.product
         or filters.industry
         or filters.competitor
@@ -49,7 +55,7 @@ def filter_scope(session: Session, filters: SearchFilters, caller: Caller) -> On
         query = query.where(col(Asset.kind).in_(filters.kind))
     if filters.language:
         query = query.where(Asset.language == filters.language)
-    if filters.status:
+    if _narrows_status(filters):
         known = [s for s in AssetStatus if s.value in filters.status]
         query = query.where(col(Asset.status).in_(known))
     chunks = {int(c or 0): int(a) for c, a in session.exec(query)}
@@ -59,6 +65,10 @@ def filter_scope(session: Session, filters: SearchFilters, caller: Caller) -> On
             about = assets_about(session, value, type_, caller)
             chunks = {c: a for c, a in chunks.items() if a in about}
     return Only.of(chunks)
+
+
+def _narrows_status(filters: SearchFilters) -> bool:
+    return bool(filters.status) and not set(filters.status) >= LIVE_STATUSES
 
 
 def assets_about(session: Session, value: str, type_: EntityType, caller: Caller) -> set[int]:

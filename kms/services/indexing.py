@@ -25,6 +25,7 @@ from index.hybrid import IndexChunk, chunk_language, understands
 from kms.core.changelog import log_changes
 from kms.core.models import Asset, AssetStatus, Chunk, ChunkStage, Entity
 from kms.core.schemas import IndexCheck, IndexPart
+from kms.core.teams import draft_tokens
 from kms.core.text.language import detect_language, document_language
 from kms.services import snapshots
 from kms.services.vectors import chunk_title, load_vectors, store_encoded
@@ -92,10 +93,15 @@ def build_index_chunks(session: Session, chunk_ids: Iterable[int]) -> list[Index
                 kind=asset.kind,
                 language=chunk.language,
                 stages=stages.get(chunk.id or 0, []),
-                teams=list(asset.teams),
+                teams=_visibility_tokens(asset),
             )
         )
     return out
+
+
+def _visibility_tokens(asset: Asset) -> list[str]:
+    """Its teams; a draft's marked as a draft's, so only readers who want drafts find it."""
+    return draft_tokens(asset.teams) if asset.status == AssetStatus.draft else list(asset.teams)
 
 
 def _entity_names(session: Session, entity_ids: set[int]) -> dict[int, str]:

@@ -60,10 +60,15 @@ def diversify(
 
 
 def also_in(
-    session: Session, shown: Sequence[Ranked], groups: dict[int, int], caller: Caller
+    session: Session,
+    shown: Sequence[Ranked],
+    groups: dict[int, int],
+    caller: Caller,
+    drafts: bool,
 ) -> dict[int, list[int]]:
-    """Chunk id of each shown hit → the other documents (visible to ``caller``, live, not an
-    exact duplicate) that hold a passage of the same group, by id."""
+    """Chunk id of each shown hit → the other documents (visible to ``caller``, live — and
+    approved, unless ``drafts`` — not an exact duplicate) that hold a passage of the same
+    group, by id."""
     keys = {groups.get(r.chunk_id, r.chunk_id) for r in shown}
     if not keys:
         return {}
@@ -72,7 +77,7 @@ def also_in(
         .join(Asset, col(Asset.id) == Chunk.asset_id)
         .where(
             or_(col(Chunk.duplicate_of).in_(keys), col(Chunk.id).in_(keys)),
-            Asset.status != AssetStatus.retired,
+            col(Asset.status).in_(_shown_statuses(drafts)),
             col(Asset.duplicate_of).is_(None),
         )
     ).all()
@@ -85,3 +90,7 @@ def also_in(
         others = members.get(groups.get(r.chunk_id, r.chunk_id), set()) - {r.asset_id}
         out[r.chunk_id] = sorted(others)
     return out
+
+
+def _shown_statuses(drafts: bool) -> list[AssetStatus]:
+    return [AssetStatus.approved, AssetStatus.draft] if drafts else [AssetStatus.approved]

@@ -4,7 +4,8 @@ a first page without repeated clauses → snippets with "also in N other documen
 Visibility and the request's filters are applied inside both indexes (the caller's teams
 and the filtered chunks are passed in, :mod:`kms.services.filters`), so no invisible or
 filtered-out chunk is ever a candidate, a count or a snippet; graph expansion and pins
-check visibility and filters again before they add anything.
+check visibility and filters again before they add anything. Drafts are hidden from reps
+the same way, unless they ask for them (``kms.core.visibility.drafts_wanted``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from kms.core.models._types import utcnow
 from kms.core.schemas import SearchHit, SearchRequest, StageInfo, Why
 from kms.core.stages import SalesProcess
 from kms.core.text.language import detect_language
-from kms.core.visibility import Caller
+from kms.core.visibility import Caller, drafts_wanted, index_teams
 from kms.services.answerability import (
     above_floor,
     query_language,
@@ -65,7 +66,10 @@ class Retrieval:
     query_tokens: set[str]
     lists: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     language: str = "en"
-    teams: tuple[str, ...] | None = None  # the caller's (None: no team limit)
+    # the visibility tokens retrieval matched: the caller's teams, and drafts when they
+    # were wanted (None: no limit)
+    teams: tuple[str, ...] | None = None
+    drafts: bool = False  # were drafts wanted (a rep asked, or a curator searched)
 
 
 def resolve_stage(services: Services, query: str, stage: str | None) -> StageInfo | None:
@@ -117,13 +121,17 @@ def retrieve(
         )
     stage = resolve_stage(services, request.query, request.stage)
     scope = filter_scope(session, request.filters, caller)
-    fused, facts, lists, language = _candidates(services, session, request, caller, scope)
+    drafts = drafts_wanted(caller, request.filters.status)
+    teams = index_teams(caller, drafts)
+    fused, facts, lists, language = _candidates(services, session, request, teams, scope)
     scores = {f.id: f for f in fused}
     top = max((f.score for f in fused), default=0.0)
     problem_ids = problems_for(session, request.query, _top_assets(fused, facts, 10), caller)
     graph = expansion_assets(session, problem_ids, caller)
     retrieved = set(facts.chunk_assets.values())
-    pinned = {a for a in pinned_assets(session, request.query) if _visible(session, a, caller)}
+    pinned = {
+        a for a in pinned_assets(session, request.query) if _visible(session, a, caller, drafts)
+    }
     extra_chunks = _first_chunks(session, [a for a in [*graph, *pinned] if a not in retrieved])
     facts.update(load_facts(session, extra_chunks.values()))
     allowed = _allowed_assets(facts, scope)
@@ -134,6 +142,8 @@ def retrieve(
         asset = facts.assets[asset_id]
         if asset.id not in allowed or not caller.can_see(asset.teams):
             continue
+        if asset.status == AssetStatus.draft and not drafts:
+            continue  # graph expansion and pins only: retrieval never returns them
         signals: dict[str, float] = {}
         if chunk_id in scores:
             signals = dict(scores[chunk_id].contributions)
@@ -164,15 +174,15 @@ def retrieve(
     ranked = rank(candidates, ctx, weights)
     ranked = diversify(ranked, group_keys(session, [r.chunk_id for r in ranked[: 3 * FIRST_PAGE]]))
     load_shown(session, facts, ranked[: max(request.offset + request.limit, SHOWN_MIN)])
-    teams = None if caller.teams is None else tuple(caller.teams)
-    return Retrieval(ranked, facts, stage, set(tokenize(request.query)), lists, language, teams)
+    tokens = set(tokenize(request.query))
+    return Retrieval(ranked, facts, stage, tokens, lists, language, teams, drafts)
 
 
 def _candidates(
     services: Services,
     session: Session,
     request: SearchRequest,
-    caller: Caller,
+    teams: tuple[str, ...] | None,
     scope: Only | None,
 ) -> tuple[list[Fused], ChunkFacts, dict[str, list[tuple[int, float]]], str]:
     """Fused chunk candidates and their facts, deep enough to hold ``WANTED_DOCUMENTS``:
@@ -187,9 +197,9 @@ def _candidates(
     if scope is not None:  # a filtered search reaches every chunk of a scope this small
         depth = max(depth, min(len(scope.chunk_ids), MAX_DEPTH))
     language = detect_language(request.query)
-    known_terms = _known_terms(services, request.query, caller)
+    known_terms = _known_terms(services, request.query, teams)
     while True:
-        raw = services.index.candidates(request.query, caller.teams, language, depth, only=scope)
+        raw = services.index.candidates(request.query, teams, language, depth, only=scope)
         full = max((len(found) for found in raw.values()), default=0) >= depth
         lists = above_floor(
             services.confidence_model, raw, query_language(request.query), known_terms
@@ -202,9 +212,9 @@ def _candidates(
         depth *= DEEPER
 
 
-def _known_terms(services: Services, query: str, caller: Caller) -> int:
-    """How many of the query's salient terms the caller's visible index holds."""
-    known = services.index.keyword.doc_freqs(salient_terms(query), caller.teams)[1]
+def _known_terms(services: Services, query: str, teams: tuple[str, ...] | None) -> int:
+    """How many of the query's salient terms the chunks ``teams`` may see hold."""
+    known = services.index.keyword.doc_freqs(salient_terms(query), teams)[1]
     return sum(1 for n in known.values() if n > 0)
 
 
@@ -233,9 +243,10 @@ def _top_assets(fused: list[Fused], facts: ChunkFacts, n: int) -> list[int]:
     return out
 
 
-def _visible(session: Session, asset_id: int, caller: Caller) -> bool:
+def _visible(session: Session, asset_id: int, caller: Caller, drafts: bool) -> bool:
     asset = session.get(Asset, asset_id)
-    return bool(asset and asset.status != AssetStatus.retired and caller.can_see(asset.teams))
+    hidden = {AssetStatus.retired} if drafts else {AssetStatus.retired, AssetStatus.draft}
+    return bool(asset and asset.status not in hidden and caller.can_see(asset.teams))
 
 
 def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
@@ -297,8 +308,9 @@ def filtered_out(services: Services, request: SearchRequest, caller: Caller) -> 
     if not has_filters(request.filters):
         return False
     language = detect_language(request.query)
-    raw = services.index.candidates(request.query, caller.teams, language, CANDIDATES)
-    known_terms = _known_terms(services, request.query, caller)
+    teams = index_teams(caller, drafts_wanted(caller, request.filters.status))
+    raw = services.index.candidates(request.query, teams, language, CANDIDATES)
+    known_terms = _known_terms(services, request.query, teams)
     lists = above_floor(services.confidence_model, raw, query_language(request.query), known_terms)
     return any(lists.values())
 

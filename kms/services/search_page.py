@@ -24,7 +24,7 @@ def search(services: Services, request: SearchRequest, caller: Caller) -> Search
         result = retrieve(services, session, request, caller)
         page = result.ranked[request.offset : request.offset + request.limit]
         groups = group_keys(session, [r.chunk_id for r in page])
-        others = also_in(session, page, groups, caller)
+        others = also_in(session, page, groups, caller, result.drafts)
         hits = [to_hit(r, result.facts, request.query, others.get(r.chunk_id)) for r in page]
         confidence = _confidence(services, session, request, caller, result)
     query_id = log_query(services, request, caller, result, confidence or 0.0)

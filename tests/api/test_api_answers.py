@@ -210,6 +210,33 @@ def test_closing_a_gap_tells_the_rep_their_question_was_answered(server: Server)
     assert all(a["query"] != query for a in theirs)
 
 
+def test_drafts_are_hidden_from_reps_unless_they_ask(server: Server) -> None:
+    """The demo's LumaEdge 2.0 launch deck is a draft ("not approved, do not share"): a
+    rep's search and answer leave it out unless the rep asks for drafts; a curator sees it,
+    labelled."""
+    query = {"query": "LumaEdge 2.0 LE-60 launch enablement", "log": False, "limit": 50}
+    asked = {**query, "filters": {"status": ["approved", "draft"]}}
+
+    def deck(results: list[dict[str, object]]) -> list[dict[str, object]]:
+        return [r for r in results if "LumaEdge 2.0" in str(r["title"])]
+
+    with server.client("rep") as rep:
+        served = rep.post("/v1/search", json=query).json()
+        answer = rep.post("/v1/answer", json=query).json()
+        wanted = rep.post("/v1/search", json=asked).json()
+    with server.client("curator") as curator:
+        reviewed = curator.post("/v1/search", json=query).json()
+    assert served["results"] and all(r["status"] == "approved" for r in served["results"])
+    assert all(r["status"] == "approved" for r in answer["results"])
+    assert all(
+        c["title"] != d["title"] for c in answer["citations"] for d in deck(wanted["results"])
+    )
+    for results in (wanted["results"], reviewed["results"]):
+        drafts = deck(results)
+        assert drafts and all(r["status"] == "draft" for r in drafts), results
+    assert wanted["total"] > served["total"]  # the total counts no draft either
+
+
 def test_results_say_who_approved_an_asset_and_when(server: Server) -> None:
     """Approval is recorded with its approver: the demo's loader, then a curator who takes an
     asset back to draft and approves it again."""

@@ -15,6 +15,7 @@ import { openSource } from "./source.js";
 const PAGE = 10;
 const state = {
   api: null, meta: null, response: null, extra: [], request: null, busy: null, pending: false,
+  reviewer: false, // a curator or admin: drafts are shown unless they ask for approved only
 };
 const box = $("#q");
 
@@ -35,6 +36,7 @@ start().catch((err) => renderError(err));
 async function start() {
   const { api, me } = await requireSession();
   state.api = api;
+  state.reviewer = me.role !== "rep";
   userMenu($("#user-slot"), me, api);
   state.meta = await loadMeta(api);
   renderSelectors();
@@ -68,7 +70,15 @@ function renderSelectors() {
   options($("#f-industry"), "filters.industry_any", meta.industries, (e) => pick(e));
   options($("#f-competitor"), "filters.competitor_any", meta.competitors, (e) => pick(e));
   options($("#f-language"), "filters.language_any", LANGUAGES, langName);
+  statusOptions();
   showInferred();
+}
+
+/** Search serves reps approved knowledge and drafts only when asked; curators and admins,
+ * who review drafts, see them unless they ask for approved assets only. */
+function statusOptions() {
+  if (state.reviewer) options($("#f-status"), "filters.status_with_drafts", ["approved"], () => t("filters.status_approved"));
+  else options($("#f-status"), "filters.status_approved", ["draft"], () => t("filters.status_drafts"));
 }
 
 function showInferred() {
@@ -117,6 +127,8 @@ function buildRequest() {
     filters: {
       kind: f.kind ? [f.kind] : [],
       product: f.product, industry: f.industry, competitor: f.competitor, language: f.language,
+      // "draft": drafts asked for beside approved assets; "approved": approved only
+      status: f.status === "draft" ? ["approved", "draft"] : f.status === "approved" ? ["approved"] : [],
     },
     competitor: f.competitor,
     industry: f.industry,
@@ -255,7 +267,9 @@ function entityName(type, key) {
 /** Did the shown search narrow by any filter? */
 function filtered(request) {
   const f = request?.filters || {};
-  return Boolean(f.kind?.length || f.product || f.industry || f.competitor || f.language);
+  // approved only narrows a search; asking for drafts too widens it
+  const narrowed = f.status?.length === 1;
+  return Boolean(f.kind?.length || f.product || f.industry || f.competitor || f.language || narrowed);
 }
 
 function renderEmpty(r) {
