@@ -1,9 +1,10 @@
 """``/v1/search`` and ``kms search``: one page of ranked results, and the question's
 confidence — the same answerability probability the answer card shows
-(:mod:`kms.services.confidence`). A logged question is recorded with it, so analytics'
-low-confidence rate counts the CRM widget's questions too, and one that nothing answers
-(no result, or none confident) reaches the gaps board unless only the request's filters
-hid the matches.
+(:mod:`kms.services.confidence`) — with whether a document answers it (the confidence
+reached ``Settings.low_confidence``, so clients need not know the threshold). A logged
+question is recorded with it, so analytics' low-confidence rate counts the CRM widget's
+questions too, and one that nothing answers (no result, or none confident) reaches the
+gaps board unless only the request's filters hid the matches.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def search(services: Services, request: SearchRequest, caller: Caller) -> Search
         offset=request.offset,
         limit=request.limit,
         confidence=confidence,
+        answered=_answered(services, confidence),
         results=hits,
     )
 
@@ -55,6 +57,13 @@ def _confidence(
     return confidence_of(services, session, result, request.query, caller)
 
 
+def _answered(services: Services, confidence: float | None) -> bool | None:
+    """Confidence reached the low-confidence setting; None without a confidence."""
+    if confidence is None:
+        return None
+    return confidence >= services.settings.low_confidence
+
+
 def _nothing_answers(
     services: Services,
     request: SearchRequest,
@@ -65,4 +74,4 @@ def _nothing_answers(
     """No result (unless only the request's filters hid the matches), or none confident."""
     if not result.ranked:
         return not filtered_out(services, request, caller)
-    return confidence is not None and confidence < services.settings.low_confidence
+    return _answered(services, confidence) is False

@@ -63,10 +63,31 @@ def test_the_widgets_search_carries_the_confidence_and_records_the_unanswerable(
         card = rep.post("/v1/answer", json={"query": ANSWERABLE[1], "log": False}).json()
         later = rep.post("/v1/search", json={"query": ANSWERABLE[1], "offset": 5, "log": False})
     assert weak["confidence"] < 0.5 <= strong["confidence"]
+    assert (weak["answered"], strong["answered"]) == (False, True)
     assert strong["confidence"] == card["confidence"]
-    assert later.json()["confidence"] is None  # a later page: the question was scored once
+    # a later page: the question was scored once, so it says nothing of being answered
+    assert (later.json()["confidence"], later.json()["answered"]) == (None, None)
     assert unanswerable in [g["query"] for g in gaps_of(server, "low_confidence")]
     assert ANSWERABLE[1] not in [g["query"] for g in gaps_of(server, "low_confidence")]
+
+
+@pytest.mark.parametrize(
+    ("query", "answered"),
+    [
+        ("Do we have a reseller partner in Chile?", False),
+        ("我们在巴西有没有代理商", False),
+        ("客户说价格太高怎么办", True),
+        ("The customer says our price is too high. How do I respond?", True),
+    ],
+)
+def test_search_says_whether_a_document_answers(server: Server, query: str, answered: bool) -> None:
+    """``answered`` is the confidence against the server's low-confidence setting (0.5), so
+    the widget shows "no document answers this yet" without knowing the threshold."""
+    with server.client("rep") as rep:
+        body = rep.post("/v1/search", json={"query": query, "limit": 5, "log": False}).json()
+    assert body["results"]  # the closest matches are still returned
+    assert body["answered"] is answered
+    assert body["answered"] is (body["confidence"] >= 0.5)
 
 
 def test_gibberish_returns_nothing_and_counts_as_zero_results(server: Server) -> None:
@@ -74,7 +95,7 @@ def test_gibberish_returns_nothing_and_counts_as_zero_results(server: Server) ->
     with server.client("rep") as rep:
         found = rep.post("/v1/search", json={"query": query}).json()
         answer = rep.post("/v1/answer", json={"query": query}).json()
-    assert found["total"] == 0 and found["results"] == []
+    assert found["total"] == 0 and found["results"] == [] and found["answered"] is False
     assert answer["results"] == [] and answer["answered"] is False
     assert query in [g["query"] for g in gaps_of(server, "zero_results")]
 

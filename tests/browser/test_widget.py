@@ -1,6 +1,7 @@
 """The CRM widget inside the demo CRM page: a signed token, an expired one and a tampered
-one (the CRM's token endpoint answering them), the retry that fetches a fresh token, and
-the search box with snippets, copy-link and feedback.
+one (the CRM's token endpoint answering them), the retry that fetches a fresh token, the
+search box with snippets, copy-link and feedback, and its "no document answers this yet"
+notice with "Ask an expert", which puts the question on the curators' gaps board.
 
 The demo CRM page gets its token from ``/demo/widget-token``, standing in for the CRM's
 server; to hand the widget a bad token the test answers that request itself (Playwright's
@@ -16,6 +17,7 @@ import time
 import jwt
 import pytest
 from apiserver import WIDGET_SECRET
+from axe_playwright_python.sync_playwright import Axe
 from browserkit import db_rows, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser-server")]
@@ -124,6 +126,7 @@ def test_widget_search_snippets_copy_link_and_feedback(session_page, web) -> Non
     hits = frame.locator(".w-hits .result")
     hits.first.wait_for()
     assert frame.locator(".w-hits .snippet mark").count() > 0
+    assert frame.locator("#no-answer, #w-closest").count() == 0  # answered: no notice
     link = hits.first.locator(".copy-link")
     expected = link.get_attribute("data-link")
     assert expected.startswith(f"{web.url}/?q=") and "&open=" in expected
@@ -145,6 +148,66 @@ def test_widget_search_snippets_copy_link_and_feedback(session_page, web) -> Non
     # the copied link opens the search page on that source (a side panel, or a PDF's tab)
     page.goto(expected)
     page.wait_for_function("() => !location.search.includes('open=')")
+
+
+NO_ANSWER = [
+    ("en-US", "Do we have a reseller partner in Chile?", "What is our win rate against DataForge?"),
+    ("zh-CN", "我们在智利有没有代理商", "客户说价格太高怎么办"),
+]
+WORDS = {  # the notice's title, the results' label, the button, the sent message
+    "en-US": ("No document answers this yet", "Closest matches", "Ask an expert", "Sent"),
+    "zh-CN": ("知识库里还没有答案", "最接近的结果", "请专家解答", "已提交"),
+}
+
+
+def search_in(frame, query: str) -> None:
+    frame.locator("#w-q").fill(query)
+    frame.locator("#w-q").press("Enter")
+    frame.locator(f'.w-hits[data-query="{query}"]').wait_for()
+
+
+@pytest.mark.parametrize(("locale", "unanswerable", "answerable"), NO_ANSWER, ids=["en", "zh"])
+def test_widget_says_no_document_answers_and_asks_an_expert(
+    session_page, web, locale: str, unanswerable: str, answerable: str
+) -> None:
+    none_title, closest, ask, sent = WORDS[locale]
+    page = session_page("rita.rep", locale=locale)
+    page.goto(f"{web.url}/demo/crm.html")
+    frame = page.frame_locator("#kms-panel iframe")
+    frame.locator("#stage-name").wait_for()  # the opportunity's stage: Needs Analysis
+
+    search_in(frame, unanswerable)
+    notice = frame.locator("#no-answer")
+    assert none_title in notice.inner_text()
+    assert closest in frame.locator("#w-closest").inner_text()  # what the list below is
+    assert frame.locator("#ask-expert").inner_text() == ask
+    inside = page.locator("#kms-panel iframe").element_handle().content_frame()
+    violations = Axe().run(inside).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    screenshot(page, f"crm-widget-no-answer-{locale}.png")
+
+    frame.locator("#expert-note").fill("for the Hangzhou deal")
+    with page.expect_response("**/v1/expert") as asked:
+        frame.locator("#ask-expert").click()
+    assert asked.value.status == 201, asked.value.text()
+    frame.locator("#expert-status", has_text=sent).wait_for()
+    assert frame.locator("#ask-expert").is_disabled()
+
+    # the curators' gaps board has it, with the deal's stage and context and the note
+    with web.client("curator") as curator:
+        board = curator.get("/v1/gaps", params={"kind": "ask_expert", "limit": 200}).json()
+    gap = next(g for g in board["data"] if g["query"] == unanswerable)
+    assert gap["id"] == asked.value.json()["gap_id"]
+    assert gap["stage"] == "discovery" and "for the Hangzhou deal" in gap["notes"]
+    assert gap["context"] == {
+        "industry": "Manufacturing",
+        "competitor": "Northwind",
+        "product": "LumaFlow",
+    }
+
+    # a question the knowledge base answers: no notice, the results as they are
+    search_in(frame, answerable)
+    assert frame.locator("#no-answer, #w-closest").count() == 0
 
 
 def test_a_signed_out_crm_page_asks_to_sign_in(page, web) -> None:

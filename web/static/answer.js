@@ -2,6 +2,7 @@
 // entries, the win/loss picture, and the stage's playbook hints.
 
 import { h, icon } from "./dom.js";
+import { expertForm } from "./expert.js";
 import { approvedBy } from "./results.js";
 import { fmtNumber, fmtPercent, half, kindName, lang, pick, t } from "./i18n.js";
 
@@ -82,23 +83,10 @@ function trustNote(hit) {
 
 /** Low confidence: say so plainly, and let the rep ask an expert (a gap for the curators). */
 function noAnswer(ctx) {
-  const note = h("textarea#expert-note", { rows: 2, maxlength: 1000, placeholder: t("expert.note_placeholder"), "aria-label": t("expert.note") });
-  const status = h("div.small#expert-status", { role: "status" });
-  const button = h("button.btn#ask-expert", { type: "button" }, icon("gap"), h("span", { text: t("expert.ask") }));
-  button.addEventListener("click", async () => {
-    button.disabled = true;
-    try {
-      await ctx.askExpert(note.value.trim() || null);
-      status.textContent = t("expert.sent");
-    } catch (err) {
-      button.disabled = false;
-      status.textContent = `${t("expert.failed")} ${err.message || ""}`;
-    }
-  });
   return h("div.card-b.no-answer#no-answer", null,
     h("h3", { text: t("answer.none_title") }),
     h("p.small.muted", { text: t("answer.none_body") }),
-    note, h("div.row", { style: { marginTop: "6px" } }, button), status);
+    expertForm(ctx.askExpert));
 }
 
 function problems(list, ctx) {

@@ -279,6 +279,11 @@ export const STRINGS = {
   "widget.results_for": { en: "Results for “{q}”", zh: "“{q}”的搜索结果" },
   "widget.no_results": { en: "Nothing found. Try other words.", zh: "没有找到,换个说法试试。" },
   "widget.back": { en: "Back", zh: "返回" },
+  "widget.none_body": {
+    en: "Ask an expert: the knowledge team will see the question on their gaps board.",
+    zh: "可以请专家解答:知识管理团队会在缺口看板上看到这个问题。",
+  },
+  "widget.closest": { en: "Closest matches — they may not answer it", zh: "最接近的结果(可能不能回答)" },
   "widget.expired": { en: "This panel's sign-in has expired.", zh: "本面板的登录已过期。" },
   "widget.bad_token": { en: "This panel's sign-in is not valid.", zh: "本面板的登录无效。" },
   "widget.token_help": {

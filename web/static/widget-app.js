@@ -12,6 +12,7 @@ import { client, takeTokenFromFragment } from "./api.js";
 import { $, clear, h, icon, setSnippet } from "./dom.js";
 import { applyI18n, fmtNumber, fmtPercent, half, kindName, langToggle, onLang, pick, setLang, t } from "./i18n.js";
 import { showAnswered } from "./answered.js";
+import { expertForm } from "./expert.js";
 import { copyLinkButton, feedbackButtons, resultItem } from "./results.js";
 import { loadSession, signinUrl } from "./session.js";
 import { openSource } from "./source.js";
@@ -186,10 +187,10 @@ $("#w-search").addEventListener("submit", async (e) => {
   e.preventDefault();
   const query = $("#w-q").value.trim();
   if (!query || !state.api) return;
-  state.search = { query, response: null, error: null };
+  const stage = state.response?.stage?.key || null;
+  state.search = { query, stage, response: null, error: null, asked: false };
   renderSearch();
   try {
-    const stage = state.response?.stage?.key || null;
     state.search.response = await state.api.post("/v1/search", { query, stage, limit: 5 });
   } catch (err) {
     state.search.error = err;
@@ -232,11 +233,33 @@ function renderSearch() {
     const r = s.response;
     const ctx = { api: state.api, queryId: r.query_id, stageByKey: new Map(), compact: true,
       open: (hit) => openSource(state.api, hit.citation, hit.chunk_id) };
-    clear(box, head, r.results.length
-      ? h("ol.w-hits", { dataset: { query: r.query } }, r.results.map((hit, index) => resultItem(hit, { ...ctx, index })))
+    const unanswered = r.answered === false;
+    clear(box, head, unanswered && noAnswer(s), r.results.length
+      ? [unanswered && h("p.w-closest#w-closest", { text: t("widget.closest") }),
+          h("ol.w-hits", { dataset: { query: r.query }, "aria-labelledby": unanswered ? "w-closest" : null },
+            r.results.map((hit, index) => resultItem(hit, { ...ctx, index })))]
       : h("div.w-empty", { dataset: { query: r.query }, text: t("widget.no_results") }));
   }
   reportHeight();
+}
+
+/** No document answers the question: say so, and let the rep ask an expert. */
+function noAnswer(s) {
+  return h("div.notice.warn.w-no-answer#no-answer", null, icon("gap"),
+    h("div.w-no-answer-b", null,
+      h("h3", { text: t("answer.none_title") }),
+      h("p.small", { text: t("widget.none_body") }),
+      expertForm((note) => askExpert(s, note), { sent: s.asked, done: () => { s.asked = true; } })));
+}
+
+/** The question goes to the gaps board with the stage it was asked at and the deal's context. */
+function askExpert(s, note) {
+  const filters = {
+    industry: context.industry || null,
+    competitor: context.competitors?.[0] || null,
+    product: context.products?.[0] || null,
+  };
+  return state.api.post("/v1/expert", { query: s.query, stage: s.stage, filters, note });
 }
 
 // ---------- rendering ----------

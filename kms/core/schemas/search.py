@@ -92,6 +92,13 @@ class SearchResponse(BaseModel):
         "answer card); below the low-confidence setting, no document answers it yet. "
         "First pages only.",
     )
+    answered: bool | None = Field(
+        None,
+        description="Whether a document answers the question: the confidence reached the "
+        "low-confidence setting (so a client need not know the threshold). False: show "
+        "that no document answers it yet and offer to ask an expert. None on the later pages "
+        "fetched unlogged, which carry no confidence.",
+    )
     results: list[SearchHit]
 
 
