@@ -10,9 +10,19 @@ from fastapi import APIRouter, Query
 from api.deps import CuratorDep, ServicesDep
 from api.errors import error_responses
 from api.routers.params import Id, Limit, Offset, Text
-from kms.core.schemas import GapAnswer, GapCreate, GapDetection, GapPublic, GapsPublic, GapUpdate
+from kms.core.schemas import (
+    GapAnswer,
+    GapCreate,
+    GapDetection,
+    GapMerge,
+    GapPublic,
+    GapsPublic,
+    GapUpdate,
+    SimilarGap,
+)
 from kms.services import gaps
 from kms.services.gap_answers import answer_gap
+from kms.services.gap_merge import merge_gap, similar_gaps
 from kms.services.gapdetect import detect_gaps
 
 router = APIRouter(prefix="/v1/gaps", tags=["gaps"], responses=error_responses(401, 403, 429))
@@ -22,7 +32,7 @@ router = APIRouter(prefix="/v1/gaps", tags=["gaps"], responses=error_responses(4
 def list_gaps(
     services: ServicesDep,
     caller: CuratorDep,
-    status: Annotated[Literal["open", "in_progress", "closed"] | None, Query()] = None,
+    status: Annotated[Literal["open", "in_progress", "closed", "merged"] | None, Query()] = None,
     kind: Text = None,
     tag: Text = None,
     owner: Text = None,
@@ -30,7 +40,8 @@ def list_gaps(
     offset: Offset = 0,
     limit: Limit = 20,
 ) -> GapsPublic:
-    """Gaps the caller's teams may see, most recently updated first."""
+    """Gaps the caller's teams may see, most recently updated first (merged ones only when
+    asked for with ``status=merged``)."""
     return gaps.list_gaps(
         services,
         caller,
@@ -72,3 +83,17 @@ def answer(gap_id: Id, body: GapAnswer, services: ServicesDep, caller: CuratorDe
     """Answer the gap in words: the text becomes an approved article (titled with the
     question, visible to the gap's teams) that closes the gap."""
     return answer_gap(services, caller, gap_id, body)
+
+
+@router.get("/{gap_id}/similar", responses=error_responses(404, 422))
+def similar(gap_id: Id, services: ServicesDep, caller: CuratorDep) -> list[SimilarGap]:
+    """Open question gaps of the same teams that may ask the same thing, in either language,
+    nearest first: candidates for a merge."""
+    return similar_gaps(services, caller, gap_id)
+
+
+@router.post("/{gap_id}/merge", responses=error_responses(404, 422))
+def merge(gap_id: Id, body: GapMerge, services: ServicesDep, caller: CuratorDep) -> GapPublic:
+    """Merge this question gap into ``into`` (the same question): the count adds up, later
+    askers count there, and everyone who asked either is told when it is answered."""
+    return merge_gap(services, caller, gap_id, body.into)

@@ -12,7 +12,7 @@ from kms.core.schemas import ExpertAsked, ExpertRequest
 from kms.core.visibility import Caller
 from kms.services.app import Services
 from kms.services.audit import audit
-from kms.services.gaps import query_subject
+from kms.services.gaps import count_on_merged, query_subject
 
 KIND = "ask_expert"
 MAX_NOTES = 50
@@ -42,6 +42,8 @@ def ask_expert(services: Services, caller: Caller, request: ExpertRequest) -> Ex
                 occurrences=0,
             )
         gap.occurrences += 1
+        if gap.merged_into is not None:
+            count_on_merged(session, gap.merged_into)
         gap.stage_key = stage or gap.stage_key
         gap.context = {**gap.context, **filters}
         if note:

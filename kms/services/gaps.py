@@ -11,7 +11,7 @@ answer record zero-result and low-confidence queries as they happen.
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, select, update
 
 from index.analyzer import tokenize
 from kms.core.db import insert
@@ -24,6 +24,8 @@ from kms.services.app import Services, side_write
 from kms.services.audit import audit
 
 MAX_TAG_CHARS = 40
+# gaps that are a rep's question (merged across languages by kms.services.gap_merge)
+QUESTION_KINDS = ("zero_results", "low_confidence", "negative_feedback", "ask_expert")
 
 
 def norm_query(query: str) -> str:
@@ -64,12 +66,25 @@ def record_query_gap(
         statement = statement.on_conflict_do_update(
             index_elements=["kind", "subject"],
             set_={"occurrences": table.c.occurrences + 1, "updated_at": now},
-        ).returning(table.c.id)
-        gap_id = session.execute(statement).scalar_one()
+        ).returning(table.c.id, table.c.merged_into)
+        gap_id, merged_into = session.execute(statement).one()
+        if merged_into is not None:
+            count_on_merged(session, merged_into)
         session.commit()
         return int(gap_id)
 
     return side_write(services, "query gap", write)
+
+
+def count_on_merged(session: Session, merged_into: int) -> None:
+    """A question whose gap was merged into another counts there too (in SQL: concurrent
+    askers never lose a count)."""
+    table = Gap.__table__  # type: ignore[attr-defined]
+    session.execute(
+        update(table)
+        .where(table.c.id == merged_into)
+        .values(occurrences=table.c.occurrences + 1, updated_at=utcnow())
+    )
 
 
 def visible_gaps(session: Session, caller: Caller) -> list[Gap]:
@@ -97,6 +112,7 @@ def gap_public(session: Session, gap: Gap, caller: Caller) -> GapPublic:
         tags=list(gap.tags),
         owner=gap.owner,
         closing_asset_id=closing,
+        merged_into=gap.merged_into,
         context=dict(gap.context),
         notes=list(gap.notes),
         created_at=gap.created_at,
@@ -121,7 +137,7 @@ def list_gaps(
         rows = [
             g
             for g in visible_gaps(session, caller)
-            if (not status or g.status == status)
+            if (g.status == status if status else g.status != "merged")
             and (not kind or g.kind == kind)
             and (not tag or tag in g.tags)
             and (not owner or g.owner == owner)
@@ -175,6 +191,7 @@ def update_gap(services: Services, caller: Caller, gap_id: int, change: GapUpdat
             detail["closing_asset_id"] = change.closing_asset_id
         if change.status is not None:
             gap.status = change.status
+            gap.merged_into = None  # a merged gap given a status stands alone again
         if "tags" in fields:
             gap.tags = _tags(change.tags or [])
             detail["tags"] = gap.tags

@@ -322,3 +322,49 @@ def test_opening_a_result_counts_toward_click_through(server: Server) -> None:
         assert curator.post(f"/v1/queries/{second['query_id']}/opened").status_code == 204
         assert curator.post("/v1/queries/987654321/opened").status_code == 204
     assert opened_today(server) == before + 1
+
+
+def test_one_question_in_two_languages_merges_into_one_gap_that_answers_both(
+    server: Server,
+) -> None:
+    """Asked in English and in Chinese, a question is two gaps; the board suggests the twin
+    first, a curator merges them, the count adds up (and keeps adding), and closing the gap
+    tells the rep in the words they used."""
+    en, zh = "Do we have a reseller partner in Argentina?", "我们在阿根廷有没有代理商?"
+    other = "Who approves travel expenses for the Argentina trip?"
+    with server.client("rep") as rep:
+        for question in (en, zh, zh, other):
+            assert rep.post("/v1/answer", json={"query": question}).json()["gap_recorded"]
+    board = {g["query"]: g for g in gaps_of(server, "low_confidence")}
+    en_gap, zh_gap = board[en], board[zh]
+    with server.client("curator") as curator:
+        similar = curator.get(f"/v1/gaps/{zh_gap['id']}/similar").json()
+        assert similar[0]["gap"]["id"] == en_gap["id"], similar
+        assert all(s["gap"]["id"] != zh_gap["id"] for s in similar)
+        itself = curator.post(f"/v1/gaps/{zh_gap['id']}/merge", json={"into": zh_gap["id"]})
+        assert itself.status_code == 422
+        merged = curator.post(f"/v1/gaps/{zh_gap['id']}/merge", json={"into": en_gap["id"]})
+        assert merged.status_code == 200, merged.text
+        assert merged.json()["occurrences"] == en_gap["occurrences"] + zh_gap["occurrences"]
+        again = curator.post(f"/v1/gaps/{zh_gap['id']}/merge", json={"into": board[other]["id"]})
+        assert again.status_code == 422 and "already merged" in again.json()["error"]["message"]
+        hidden = curator.get(f"/v1/gaps/{zh_gap['id']}").json()
+        assert (hidden["status"], hidden["merged_into"]) == ("merged", en_gap["id"])
+        listed = curator.get("/v1/gaps", params={"status": "merged", "limit": 100}).json()
+        assert zh_gap["id"] in [g["id"] for g in listed["data"]]
+    assert zh not in [g["query"] for g in gaps_of(server, "low_confidence")]
+    with server.client("rep") as rep:
+        assert rep.post("/v1/answer", json={"query": zh}).json()["gap_recorded"]
+    with server.client("curator") as curator:
+        kept = curator.get(f"/v1/gaps/{en_gap['id']}").json()
+        assert kept["occurrences"] == merged.json()["occurrences"] + 1
+        playbook = curator.get("/v1/assets", params={"kind": "playbook", "limit": 5}).json()
+        asset = next(a for a in playbook["data"] if not a["teams"])
+        closed = curator.patch(
+            f"/v1/gaps/{en_gap['id']}", json={"status": "closed", "closing_asset_id": asset["id"]}
+        )
+        assert closed.status_code == 200, closed.text
+    with server.client("rep") as rep:
+        told = {a["query"]: a for a in rep.get("/v1/me/answered").json()}
+    assert zh in told or en in told, told
+    assert all(a["asset_id"] == asset["id"] for q, a in told.items() if q in (en, zh))

@@ -12,12 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from browserkit import screenshot
+from browserkit import screenshot, serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser-server")]
 
-AXE = Axe()
 WIDTHS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1366, "height": 900}}
 SCROLL_WIDTHS = (360, 390, 768, 1366)
 QUERY = "customer says the price is too high"
@@ -54,15 +52,6 @@ PAGES: dict[str, tuple[Callable[[Any, str], None], str | None]] = {
     "console": (open_console, "carl.curator"),
     "widget": (open_widget, "carl.curator"),
 }
-
-
-def serious(page: Any) -> list[str]:
-    result = AXE.run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def too_small(page: Any) -> list[str]:

@@ -90,7 +90,13 @@ class Gap(SQLModel, table=True):
     subject: str | None = Field(default=None, description="What the gap is about, e.g. entity:7")
     teams: list[str] = json_field(description="Teams of the callers whose queries raised it")
     occurrences: int = 1
-    status: str = Field(default="open", index=True, description="open, in_progress, closed")
+    status: str = Field(default="open", index=True, description="open, in_progress, closed, merged")
+    merged_into: int | None = Field(
+        default=None,
+        foreign_key="gap.id",
+        index=True,
+        description="The gap this one was merged into (same question): its askers count there",
+    )
     tags: list[str] = json_field()
     owner: str | None = None
     closing_asset_id: int | None = Field(default=None, foreign_key="asset.id")

@@ -45,6 +45,7 @@ from kms.core.schemas.ops import (
     GapAnswer,
     GapCreate,
     GapDetection,
+    GapMerge,
     GapPublic,
     GapsPublic,
     GapUpdate,
@@ -55,6 +56,7 @@ from kms.core.schemas.ops import (
     KeyPublic,
     KeysPublic,
     QueryCount,
+    SimilarGap,
     StaleAsset,
 )
 from kms.core.schemas.search import (
@@ -110,6 +112,7 @@ __all__ = [
     "GapAnswer",
     "GapCreate",
     "GapDetection",
+    "GapMerge",
     "GapPublic",
     "GapUpdate",
     "GapsPublic",
@@ -139,6 +142,7 @@ __all__ = [
     "SearchResponse",
     "SessionPublic",
     "SignIn",
+    "SimilarGap",
     "SolutionEntry",
     "StageAffinity",
     "StageHints",

@@ -53,6 +53,9 @@ class GapPublic(BaseModel):
     tags: list[str]
     owner: str | None
     closing_asset_id: int | None
+    merged_into: int | None = Field(
+        None, description="Merged (status 'merged') into this gap, which counts its askers"
+    )
     context: dict[str, Any] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
     created_at: datetime
@@ -62,6 +65,17 @@ class GapPublic(BaseModel):
 class GapsPublic(BaseModel):
     data: list[GapPublic]
     count: int
+
+
+class GapMerge(BaseModel):
+    """Merge a question gap into another that asks the same thing (either language)."""
+
+    into: DbId = Field(description="The gap that stays: it takes this one's count and askers")
+
+
+class SimilarGap(BaseModel):
+    gap: GapPublic
+    similarity: float = Field(description="Cosine of the two questions (cross-lingual model)")
 
 
 class ExpertRequest(BaseModel):

@@ -1,9 +1,10 @@
 // Gaps board: open → in progress → closed. Tag, assign, move (buttons or drag and drop),
-// link the asset that closes a gap; create one by hand; run detection.
+// link the asset that closes a gap; create one by hand; run detection; merge a question gap
+// into an open one that asks the same thing (in either language), the curator confirming.
 
 import { qs } from "../api.js";
 import { $, clear, debounce, h, icon, toast } from "../dom.js";
-import { fmtDate, fmtNumber, pick, t } from "../i18n.js";
+import { fmtDate, fmtNumber, fmtPercent, pick, t } from "../i18n.js";
 
 const COLUMNS = [
   ["open", "var(--bad)"],
@@ -11,6 +12,8 @@ const COLUMNS = [
   ["closed", "var(--good)"],
 ];
 const KINDS = ["zero_results", "low_confidence", "negative_feedback", "thin_stage", "no_solution", "no_proof", "manual", "ask_expert"];
+// gaps that record a question (and count its askers): the ones a merge joins
+const QUESTION_KINDS = new Set(["zero_results", "low_confidence", "ask_expert"]);
 
 export function gapsView(root, ctx) {
   const state = { gaps: [], count: 0 };
@@ -90,6 +93,7 @@ export function gapsView(root, ctx) {
   function card(g) {
     const stage = g.stage && ctx.meta.stageByKey.get(g.stage);
     const next = { open: "in_progress", in_progress: "closed" }[g.status];
+    const same = next && QUESTION_KINDS.has(g.kind) && sameQuestion(ctx, g, load);
     const el = h("article.gap-card", { draggable: "true", dataset: { gapId: g.id } },
       h("div.meta", null, h("span.badge", { text: t(`gapkind.${g.kind}`) }),
         stage && h("span.badge.accent", { text: pick(stage) }),
@@ -109,14 +113,69 @@ export function gapsView(root, ctx) {
         next && h("button.btn.small", { type: "button", dataset: { move: next }, onclick: () => move(g, next) },
           t(next === "closed" ? "gaps.close" : "gaps.start")),
         g.status === "closed" && h("button.btn.small", { type: "button", onclick: () => move(g, "open") }, t("gaps.reopen")),
+        same?.button,
         h("button.btn.small.ghost", { type: "button", dataset: { edit: g.id }, onclick: () => editGap(ctx, g, load) },
-          t("action.edit"))));
+          t("action.edit"))),
+      same?.panel);
     el.addEventListener("dragstart", (e) => e.dataTransfer.setData("text/plain", String(g.id)));
     return el;
   }
 
   load();
   return { reload: load };
+}
+
+/** "Same question?" on an open question gap: a button that loads into ``panel`` the open
+ * question gaps that may ask the same (nearest first), each with "Merge here" (this gap
+ * into that one); ``done`` reloads the board after a merge. */
+function sameQuestion(ctx, gap, done) {
+  const panel = h("div.gap-similar", { id: `gap-similar-${gap.id}`, hidden: true });
+  const button = h("button.btn.small", {
+    type: "button", dataset: { similar: gap.id }, "aria-expanded": "false", "aria-controls": panel.id,
+  }, t("gaps.same"));
+  button.addEventListener("click", async () => {
+    if (!panel.hidden) {
+      panel.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    button.disabled = true;
+    try {
+      const similar = await ctx.api.get(`/v1/gaps/${gap.id}/similar`);
+      clear(panel, similarList(ctx, gap, similar, done));
+      panel.hidden = false;
+      button.setAttribute("aria-expanded", "true");
+    } catch (err) {
+      toast(err.message, "bad");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return { button, panel };
+}
+
+function similarList(ctx, gap, similar, done) {
+  if (!similar.length) return h("p.small.muted", { text: t("gaps.same_none") });
+  return h("ul.similar-list", { "aria-label": t("gaps.same_title") }, similar.map(({ gap: other, similarity }) =>
+    h("li", { dataset: { gapId: other.id } },
+      h("span.q", { text: `“${other.query}”` }),
+      h("span.badge", { text: t(`gapkind.${other.kind}`) }),
+      h("span.occ", { title: t("gaps.occurrences"), text: `×${other.occurrences}` }),
+      h("span.pct", { text: t("gaps.similarity", { p: fmtPercent(similarity) }) }),
+      h("button.btn.small.primary", {
+        type: "button", dataset: { mergeInto: other.id }, "aria-label": t("gaps.merge_label", { q: other.query }),
+        onclick: () => mergeInto(ctx, gap, other, done),
+      }, t("gaps.merge_here")))));
+}
+
+async function mergeInto(ctx, gap, into, done) {
+  try {
+    await ctx.api.post(`/v1/gaps/${gap.id}/merge`, { into: into.id });
+    toast(t("gaps.merged"));
+    done();
+  } catch (err) {
+    toast(err.message, "bad");
+  }
 }
 
 /** Create (gap = null) or edit a gap in a dialog. */
