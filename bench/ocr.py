@@ -95,7 +95,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp) / "data", ocr=True, parse_timeout_s=3600)
         settings = settings.model_copy(update={"parse_cpu_s": 3600.0})
-        results = {
+        results: dict[str, Any] = {
             "setup": {
                 "scan": "200-dpi A4 greyscale, Noto Sans CJK 34 px (~12 pt), 24 lines a page",
                 "ocr": f"tesseract, languages {settings.ocr_languages}, one thread",
