@@ -10,7 +10,7 @@ export KMS_DATA_DIR ?= data
 
 OIDC := tests/oidc
 
-.PHONY: install browser oidc postgres cluster run test check fmt bench clean
+.PHONY: install browser oidc postgres ocr cluster run test check fmt bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && command -v haproxy >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 haproxy >/dev/null)
 
+# Debian's tesseract with Chinese (Simplified, Traditional) and English, for KMS_OCR=true
+# (scanned PDFs; off by default) and its tests
+ocr:
+	@command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -q chi_tra || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng >/dev/null)
+
 run: install
 	$(BIN)/kms demo   # the demo knowledge base, with a progress bar (idempotent: unchanged files are skipped)
 	# prints the demo sign-in (user and a new password) once the server is ready to serve
@@ -51,7 +57,7 @@ cluster: install postgres
 	# PostgreSQL, 2 workers and 2 API replicas behind HAProxy, all in data/cluster; Ctrl-C stops them
 	$(BIN)/kms cluster --replicas $${REPLICAS:-2} --workers $${WORKERS:-2}
 
-test: install browser oidc postgres
+test: install browser oidc postgres ocr
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
 check: install

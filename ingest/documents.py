@@ -6,7 +6,8 @@ their boxes and fonts, paragraphs rebuilt from wrapped lines, headings by type a
 tables by aligned cells, pypdf's text for any page where the layout lost text). Every other
 format goes through ``unstructured``'s per-format partitioner with fast strategies only — no
 OCR, no layout or table models, no network (:mod:`ingest.offline`) — keeping page numbers and
-headings as :class:`ingest.types.Element` objects.
+headings as :class:`ingest.types.Element` objects. With ``settings.ocr``, PDF pages without
+a text layer (scans) are read by tesseract (:mod:`ingest.ocr`).
 
 Headings. ``unstructured`` labels many body lines ``Title`` by text heuristics (more so with
 the offline spaCy stub), so a ``Title`` becomes a heading only when its source says so:
@@ -39,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.filetypes import DetectedType, FileKind, detect_type, require_document
+from ingest.ocr import missing as ocr_missing
+from ingest.ocr import ocr_elements
 from ingest.offline import prepare_unstructured
 from ingest.pdf_layout import pdf_elements
 from ingest.sandbox import Limits, run_limited
@@ -86,7 +89,8 @@ def parse_document(path: Path, settings: Settings) -> ParsedDocument:
     detected = detect_type(path)
     require_document(path.name, detected)
     limits = Limits(settings.parse_timeout_s, settings.parse_cpu_s, settings.parse_memory_mb)
-    parsed = run_limited(_parse, (path, detected), limits, path.name)
+    ocr_languages = settings.ocr_languages if settings.ocr else None
+    parsed = run_limited(_parse, (path, detected, ocr_languages), limits, path.name)
     failpoint("parse")  # the file read in its child, its chunks not yet made
     return parsed
 
@@ -110,12 +114,15 @@ def _check_size(path: Path, limit: int) -> None:
         raise _error(path.name, "empty file (0 bytes)", "empty")
 
 
-def _parse(path: Path, detected: DetectedType) -> ParsedDocument:
+def _parse(path: Path, detected: DetectedType, ocr_languages: str | None) -> ParsedDocument:
+    """In the parse's child. ``ocr_languages``: read pages without text by OCR (None: off)."""
     preflight = _preflight(path, detected.kind, detected.encoding)
     raw: list[Any] = []
     try:
         if detected.kind is FileKind.PDF:
             elements = pdf_elements(path)
+            if ocr_languages:
+                elements = _with_ocr(path, elements, preflight.pages or 0, ocr_languages)
         else:
             prepare_unstructured()
             raw = _partition(path, detected)
@@ -128,7 +135,7 @@ def _parse(path: Path, detected: DetectedType) -> ParsedDocument:
     if detected.kind is FileKind.PPTX:
         elements = _with_slide_notes(path, elements)
     if not elements:
-        raise _no_text_error(path.name, detected.kind, preflight)
+        raise _no_text_error(path.name, detected.kind, preflight, ocr_languages is not None)
     pages = [element.page for element in elements if element.page is not None]
     return ParsedDocument(
         title=_pick_title(path, detected.kind, raw, elements, preflight),
@@ -268,11 +275,29 @@ def looks_like_heading(text: str) -> bool:
     )
 
 
-def _no_text_error(name: str, kind: FileKind, preflight: _Preflight) -> ParseError:
+def _with_ocr(path: Path, elements: list[Element], pages: int, languages: str) -> list[Element]:
+    """The layout's elements, with OCR's for every page the layout found no text on."""
+    found = {e.page for e in elements}
+    textless = [n for n in range(1, pages + 1) if n not in found]
+    if not textless:
+        return elements
+    problem = ocr_missing(languages)
+    if problem:
+        if elements:
+            return elements  # the text layer's pages are kept; the scanned ones are not read
+        raise _error(path.name, f"no text layer (a scan), and OCR cannot run: {problem}", "empty")
+    read = ocr_elements(path, textless, languages)
+    return sorted([*elements, *read], key=lambda e: e.page or 0)  # stable: order kept per page
+
+
+def _no_text_error(name: str, kind: FileKind, preflight: _Preflight, ocr: bool) -> ParseError:
     if kind is FileKind.PDF and preflight.warnings:
         return _error(name, "corrupt PDF (damaged, no text could be extracted)", "corrupt")
+    if kind is FileKind.PDF and ocr:
+        return _error(name, "no text could be extracted (empty, or OCR read nothing)", "empty")
     if kind is FileKind.PDF:
-        return _error(name, "no text could be extracted (empty, or a scan: no OCR)", "empty")
+        message = "no text could be extracted (empty, or a scan: KMS_OCR=true reads scans)"
+        return _error(name, message, "empty")
     return _error(name, "no text could be extracted (empty document)", "empty")
 
 

@@ -325,3 +325,41 @@ def write_heavy_docx(path: Path, paragraphs: int = 200_000) -> Path:
         for name, data in parts.items():
             archive.writestr(name, data)
     return path
+
+
+SCANNED_PAGES = [
+    [
+        "价格异议处理指南",
+        "客户说价格太高时，先问清楚与什么方案比较。",
+        "折扣超过百分之十五需要区域总监审批。",
+    ],
+    [
+        "Price objection handling guide",
+        "Ask what the customer compares us with before",
+        "offering any discount above fifteen percent.",
+    ],
+]
+
+
+def write_scanned_pdf(path: Path, pages: list[list[str]] = SCANNED_PAGES) -> Path:
+    """A scan: each page one 200-dpi A4 image of its lines (Noto Sans CJK), no text layer."""
+    import subprocess
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font_file = subprocess.run(
+        ["fc-match", "-f", "%{file}", "Noto Sans CJK SC"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    font = ImageFont.truetype(font_file, 34)
+    images = []
+    for lines in pages:
+        image = Image.new("L", (1654, 2339), 255)
+        draw = ImageDraw.Draw(image)
+        for i, line in enumerate(lines):
+            draw.text((150, 160 + 70 * i), line, font=font, fill=0)
+        images.append(image)
+    images[0].save(path, "PDF", resolution=200.0, save_all=True, append_images=images[1:])
+    return path

@@ -126,6 +126,18 @@ class Settings(BaseSettings):
         description="Address space one file's parse may use, in MB, before it fails (the "
         "parser's own imports take about 0.9 GB).",
     )
+    ocr: bool = Field(
+        False,
+        description="Read PDF pages that have no text layer (scans) with Debian's tesseract; "
+        "12–30 s a page of dense text on one busy core (bench/ocr.py), under the parse "
+        "limits above — so it is off by default.",
+    )
+    ocr_languages: str = Field(
+        "chi_sim+chi_tra+eng",
+        pattern=r"^[a-z_]+(\+[a-z_]+)*$",
+        description="Tesseract languages for OCR, joined by '+' (each needs its "
+        "tesseract-ocr-<lang> Debian package).",
+    )
     query_max_chars: int = Field(500, description="Longest query accepted, in characters.")
     page_size_max: int = Field(50, description="Largest page size a search may ask for.")
     search_concurrency: int = Field(
