@@ -21,6 +21,18 @@ def gaps_of(server: Server, kind: str) -> list[dict[str, object]]:
     return list(reply.json()["data"])
 
 
+def close_with_a_playbook(server: Server, gap_id: int) -> dict[str, object]:
+    """A curator closes the gap with a public playbook; returns that asset."""
+    with server.client("curator") as curator:
+        playbook = curator.get("/v1/assets", params={"kind": "playbook", "limit": 5}).json()
+        asset: dict[str, object] = next(a for a in playbook["data"] if not a["teams"])
+        closed = curator.patch(
+            f"/v1/gaps/{gap_id}", json={"status": "closed", "closing_asset_id": asset["id"]}
+        )
+        assert closed.status_code == 200, closed.text
+    return asset
+
+
 @pytest.mark.parametrize("query", UNANSWERABLE)
 def test_unanswerable_question_says_so_and_reaches_the_gaps_board(
     server: Server, query: str
@@ -215,13 +227,7 @@ def test_closing_a_gap_tells_the_rep_their_question_was_answered(server: Server)
         assert asked["answered"] is False and asked["gap_recorded"] is True
         assert all(a["query"] != query for a in rep.get("/v1/me/answered").json())
     gap = next(g for g in gaps_of(server, "low_confidence") if g["query"] == query)
-    with server.client("curator") as curator:
-        playbook = curator.get("/v1/assets", params={"kind": "playbook", "limit": 5}).json()
-        asset = next(a for a in playbook["data"] if not a["teams"])
-        closed = curator.patch(
-            f"/v1/gaps/{gap['id']}", json={"status": "closed", "closing_asset_id": asset["id"]}
-        )
-        assert closed.status_code == 200, closed.text
+    asset = close_with_a_playbook(server, gap["id"])
     with server.client("rep") as rep:
         mine = rep.get("/v1/me/answered").json()
     with server.client("rep_emea") as other:  # another rep never asked it
@@ -358,12 +364,7 @@ def test_one_question_in_two_languages_merges_into_one_gap_that_answers_both(
     with server.client("curator") as curator:
         kept = curator.get(f"/v1/gaps/{en_gap['id']}").json()
         assert kept["occurrences"] == merged.json()["occurrences"] + 1
-        playbook = curator.get("/v1/assets", params={"kind": "playbook", "limit": 5}).json()
-        asset = next(a for a in playbook["data"] if not a["teams"])
-        closed = curator.patch(
-            f"/v1/gaps/{en_gap['id']}", json={"status": "closed", "closing_asset_id": asset["id"]}
-        )
-        assert closed.status_code == 200, closed.text
+    asset = close_with_a_playbook(server, en_gap["id"])
     with server.client("rep") as rep:
         told = {a["query"]: a for a in rep.get("/v1/me/answered").json()}
     assert zh in told or en in told, told
