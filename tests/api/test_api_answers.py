@@ -21,7 +21,7 @@ def gaps_of(server: Server, kind: str) -> list[dict[str, object]]:
     return list(reply.json()["data"])
 
 
-def close_with_a_playbook(server: Server, gap_id: int) -> dict[str, object]:
+def close_with_a_playbook(server: Server, gap_id: object) -> dict[str, object]:
     """A curator closes the gap with a public playbook; returns that asset."""
     with server.client("curator") as curator:
         playbook = curator.get("/v1/assets", params={"kind": "playbook", "limit": 5}).json()
