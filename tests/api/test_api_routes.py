@@ -141,12 +141,16 @@ def test_retire_hides_from_reps_and_search(server: Server) -> None:
         job_id = curator.post("/v1/ingest", files=[("files", ("retire-me.md", text))]).json()
         job = wait_for_job(curator, job_id["job_id"])
         assert job["status"] == "done" and job["added"] == 1, job
-        hit = rep.post("/v1/search", json={"query": "walrus-tangerine", "log": False}).json()
+        query = {"query": "walrus-tangerine", "log": False}
+        hidden = rep.post("/v1/search", json=query).json()  # a new upload is a draft
+        assert hidden["results"] == []
+        drafts = {**query, "filters": {"status": ["approved", "draft"]}}  # asked for
+        hit = rep.post("/v1/search", json=drafts).json()
         asset_id = hit["results"][0]["asset_id"]
         retired = curator.post(f"/v1/assets/{asset_id}/retire").json()
         assert retired["status"] == "retired"
         assert rep.get(f"/v1/assets/{asset_id}").status_code == 404
-        again = rep.post("/v1/search", json={"query": "walrus-tangerine", "log": False}).json()
+        again = rep.post("/v1/search", json=drafts).json()
         assert asset_id not in [r["asset_id"] for r in again["results"]]
 
 

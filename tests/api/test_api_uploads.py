@@ -136,7 +136,12 @@ def test_upload_with_metadata_and_a_bad_file(server: Server) -> None:
         found = admin.get("/v1/assets", params={"q": "EMEA-only renewal note"}).json()["data"]
     asset = found[0]
     assert (asset["kind"], asset["teams"], asset["status"]) == ("playbook", [EMEA], "draft")
-    query = {"query": "okapi-lantern renewal uplift rules", "log": False, "limit": 50}
+    query = {
+        "query": "okapi-lantern renewal uplift rules",
+        "log": False,
+        "limit": 50,
+        "filters": {"status": ["approved", "draft"]},  # it is a draft: asked for
+    }
     with server.client("rep_emea") as emea, server.client("rep") as rep:
         mine = emea.post("/v1/search", json=query).json()["results"]
         theirs = rep.post("/v1/search", json=query).json()["results"]
