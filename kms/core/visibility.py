@@ -71,6 +71,11 @@ def drafts_wanted(caller: Caller, statuses: Collection[str]) -> bool:
     return caller.has_role(Role.curator) or AssetStatus.draft.value in statuses
 
 
+def shown_statuses(drafts: bool) -> tuple[AssetStatus, ...]:
+    """The statuses search may show: approved, and drafts when they are wanted."""
+    return (AssetStatus.approved, AssetStatus.draft) if drafts else (AssetStatus.approved,)
+
+
 def index_teams(caller: Caller, drafts: bool) -> tuple[str, ...] | None:
     """The visibility tokens retrieval matches for ``caller`` (None: no limit): their teams
     (public chunks always match), and with ``drafts`` the drafts shared with those teams or

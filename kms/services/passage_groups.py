@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from sqlmodel import Session, col, or_, select
 
 from index.ranking import Ranked
-from kms.core.models import Asset, AssetStatus, Chunk
-from kms.core.visibility import Caller
+from kms.core.models import Asset, Chunk
+from kms.core.visibility import Caller, shown_statuses
 
 FIRST_PAGE = 10  # documents on the first page that diversification looks at
 ALSO_IN_SHOWN = 20  # asset ids listed per hit (the count is exact)
@@ -77,7 +77,7 @@ def also_in(
         .join(Asset, col(Asset.id) == Chunk.asset_id)
         .where(
             or_(col(Chunk.duplicate_of).in_(keys), col(Chunk.id).in_(keys)),
-            col(Asset.status).in_(_shown_statuses(drafts)),
+            col(Asset.status).in_(shown_statuses(drafts)),
             col(Asset.duplicate_of).is_(None),
         )
     ).all()
@@ -90,7 +90,3 @@ def also_in(
         others = members.get(groups.get(r.chunk_id, r.chunk_id), set()) - {r.asset_id}
         out[r.chunk_id] = sorted(others)
     return out
-
-
-def _shown_statuses(drafts: bool) -> list[AssetStatus]:
-    return [AssetStatus.approved, AssetStatus.draft] if drafts else [AssetStatus.approved]

@@ -22,12 +22,12 @@ from index.ranking import Candidate, Ranked, StageContext, Weights, rank
 from index.snippets import snippet
 from kms.core.errors import InputError
 from kms.core.graph import slug
-from kms.core.models import Asset, AssetStatus, Chunk, QueryLog
+from kms.core.models import Asset, Chunk, QueryLog
 from kms.core.models._types import utcnow
 from kms.core.schemas import SearchHit, SearchRequest, StageInfo, Why
 from kms.core.stages import SalesProcess
 from kms.core.text.language import detect_language
-from kms.core.visibility import Caller, drafts_wanted, index_teams
+from kms.core.visibility import Caller, drafts_wanted, index_teams, shown_statuses
 from kms.services.answerability import (
     above_floor,
     query_language,
@@ -134,7 +134,7 @@ def retrieve(
     }
     extra_chunks = _first_chunks(session, [a for a in [*graph, *pinned] if a not in retrieved])
     facts.update(load_facts(session, extra_chunks.values()))
-    allowed = _allowed_assets(facts, scope)
+    allowed = _allowed_assets(facts, scope, drafts)
     wins = won_share(session, facts.assets, _key(competitor), _key(industry), caller)
     today = utcnow().date()
     candidates: list[Candidate] = []
@@ -142,8 +142,6 @@ def retrieve(
         asset = facts.assets[asset_id]
         if asset.id not in allowed or not caller.can_see(asset.teams):
             continue
-        if asset.status == AssetStatus.draft and not drafts:
-            continue  # graph expansion and pins only: retrieval never returns them
         signals: dict[str, float] = {}
         if chunk_id in scores:
             signals = dict(scores[chunk_id].contributions)
@@ -245,8 +243,7 @@ def _top_assets(fused: list[Fused], facts: ChunkFacts, n: int) -> list[int]:
 
 def _visible(session: Session, asset_id: int, caller: Caller, drafts: bool) -> bool:
     asset = session.get(Asset, asset_id)
-    hidden = {AssetStatus.retired} if drafts else {AssetStatus.retired, AssetStatus.draft}
-    return bool(asset and asset.status not in hidden and caller.can_see(asset.teams))
+    return bool(asset and asset.status in shown_statuses(drafts) and caller.can_see(asset.teams))
 
 
 def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
@@ -264,10 +261,12 @@ def _first_chunks(session: Session, asset_ids: list[int]) -> dict[int, int]:
     return out
 
 
-def _allowed_assets(facts: ChunkFacts, scope: Only | None) -> set[int]:
-    """Candidate assets that are live and, when the request filters, in its scope (graph
-    and pinned additions are checked here; engine candidates are in scope already)."""
-    live = {a.id for a in facts.assets.values() if a.status != AssetStatus.retired}
+def _allowed_assets(facts: ChunkFacts, scope: Only | None, drafts: bool) -> set[int]:
+    """Candidate assets that may be shown (approved; drafts too when wanted) and, when the
+    request filters, in its scope (graph and pinned additions are checked here; engine
+    candidates are in scope already)."""
+    shown = shown_statuses(drafts)
+    live = {a.id for a in facts.assets.values() if a.status in shown}
     return live if scope is None else live & scope.asset_ids
 
 
