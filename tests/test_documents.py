@@ -378,3 +378,39 @@ def test_every_format_parses_with_the_network_blocked(
     assert log.read_text(encoding="utf-8") == ""  # no connection, resolution or program
     assert sorted(parsed) == sorted(FORMATS)
     assert all(parsed.values())
+
+
+def test_a_parse_does_not_rerun_the_callers_main_script(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Python 3.11's forkserver has each child re-run the parent's main script (CPython
+    gh-137996); a program that imports the search services there paid ~1 s per file. The parse
+    child starts from the fork server's warm state instead: the main runs once, in its own
+    process, however many files it parses."""
+    marks = tmp_path / "main-ran"
+    script = tmp_path / "ingest_two.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        f"with Path({str(marks)!r}).open('a') as out:\n"
+        "    out.write(__name__ + '\\n')\n"
+        "from ingest.documents import parse_document\n"
+        "from kms.core.config import Settings\n"
+        "if __name__ == '__main__':\n"
+        "    for name in sys.argv[1:]:\n"
+        "        print(len(parse_document(Path(name), Settings()).elements))\n",
+        encoding="utf-8",
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, str(script), str(files["pdf"]), str(files["docx"])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [int(n) > 0 for n in done.stdout.split()] == [True, True]
+    assert marks.read_text(encoding="utf-8").split() == ["__main__"]
