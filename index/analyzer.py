@@ -92,9 +92,22 @@ def _latin_spans(segment: str, offset: int) -> Iterator[Span]:
 
 
 def _cjk_spans(run: str, offset: int) -> Iterator[Span]:
-    for word, start, end in jieba.tokenize(run, HMM=True):
-        if not word.isspace():
-            yield Span(word, offset + start, offset + end)
+    words = _cjk_words(run) if len(run) <= CACHED_RUN_CHARS else _segment(run)
+    for word, start, end in words:
+        yield Span(word, offset + start, offset + end)
+
+
+CACHED_RUN_CHARS = 24  # short runs repeat (clause boilerplate, 本公司, 保险金): cache them
+
+
+@lru_cache(maxsize=200_000)
+def _cjk_words(run: str) -> tuple[tuple[str, int, int], ...]:
+    return _segment(run)
+
+
+def _segment(run: str) -> tuple[tuple[str, int, int], ...]:
+    """jieba's precise-mode words of a CJK run, with their offsets in the run."""
+    return tuple(w for w in jieba.tokenize(run, HMM=True) if not w[0].isspace())
 
 
 def spans(text: str) -> list[Span]:

@@ -1,9 +1,10 @@
 """Parse one document file (PDF, DOCX, PPTX, XLSX, HTML, Markdown, text, e-mail).
 
 ``parse_document`` checks the size, detects the type from content (:mod:`ingest.filetypes`),
-then reads the text. PDFs are read by layout (:mod:`ingest.pdf_layout`: pdfminer's lines with
-their boxes and fonts, paragraphs rebuilt from wrapped lines, headings by type and numbering,
-tables by aligned cells, pypdf's text for any page where the layout lost text). Every other
+then reads the text. PDFs are read by layout (:mod:`ingest.pdf_layout`: pdfium's lines with
+their boxes and fonts (:mod:`ingest.pdf_lines`), paragraphs rebuilt from wrapped lines,
+headings by type and numbering, tables by aligned cells, pypdf's text for any page without
+lines, pdfminer for a file pdfium cannot open). Every other
 format goes through ``unstructured``'s per-format partitioner with fast strategies only — no
 OCR, no layout or table models, no network (:mod:`ingest.offline`) — keeping page numbers and
 headings as :class:`ingest.types.Element` objects. With ``settings.ocr``, PDF pages without

@@ -1,8 +1,8 @@
 """PDF text by layout: paragraphs rebuilt from wrapped lines, headings by type and numbering.
 
 A PDF holds lines, not paragraphs: a 600-character clause is twenty lines of thirty
-characters. ``read_lines`` takes each line from pdfminer's layout analysis with its box,
-font size and weight; ``paragraphs`` puts them back together:
+characters. :mod:`ingest.pdf_lines` reads each line with its box, font size and weight
+(pdfium); ``paragraphs`` puts them back together:
 
 * **Running heads and page numbers go**: lines in the top or bottom tenth of the page whose
   text (digits ignored) repeats on two or more pages, and lines there that are only a page
@@ -17,12 +17,11 @@ font size and weight; ``paragraphs`` puts them back together:
   list mark. A paragraph runs on across a page break the same way. Lines are joined without a
   space between CJK characters, with one between words, and a hyphen that split a word is
   dropped.
-* **Tables**: lines of one row that pdfminer keeps apart (cells far from each other) become
-  one row with cells joined by `` | ``; consecutive rows make a ``Table`` element.
+* **Tables**: lines of one row that the reader keeps apart (cells far from each other)
+  become one row with cells joined by `` | ``; consecutive rows make a ``Table`` element.
 
-``compare_pages`` holds each page's text against pypdf's extraction of the same page: a page
-where the layout lost text (under 80 % of pypdf's characters) is taken from pypdf instead,
-its lines joined the same way without the geometry.
+Pages the reader knows only as plain text lines (pypdf's, when the layout had none) are
+joined the same way without the geometry (``plain_paragraphs``).
 """
 
 from __future__ import annotations
@@ -31,19 +30,17 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
+from ingest.pdf_lines import Line, read_lines
 from ingest.types import Element
 
 HEADING_SIZE_RATIO = 1.15
 BAND = 0.1  # top and bottom share of the page where running heads live
 MAX_HEADING_CHARS = 120
-KEEP_SHARE = 0.8  # a page keeps its layout text if it holds this share of pypdf's characters
 _CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_BOLD = re.compile(r"bold|heavy|black|semibold|demi|w[6-9]\b", re.I)
 _NUMBERED = re.compile(
     r"^\s*(?:第\s*[一二三四五六七八九十百千零〇两兩\d]+\s*[章節节條条款編编部篇]"
     r"|(?:article|section|chapter|clause|part)\s+[\dIVXLC]+\b"
@@ -60,75 +57,7 @@ _PAGE_NUMBER = re.compile(
     r"(?:\s*[，,/]?\s*共\s*\d+\s*[頁页])?|\d+(?:\s*/\s*\d+)?)[\W_]*$",
     re.I,
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # pypdf leaves NULs of two-byte codes
 _SENTENCE_END = tuple("。！？!?；;：:.")
-
-
-@dataclass
-class Line:
-    text: str
-    page: int
-    x0: float
-    x1: float
-    top: float  # distance from the top of the page
-    bottom: float
-    size: float
-    bold: bool
-    page_height: float
-    cells: list[str] = field(default_factory=list)  # set when the line is a table row
-    starts: list[float] = field(default_factory=list)  # where its cells after the first start
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-
-def read_lines(path: Path) -> dict[int, list[Line]]:
-    """Every text line of every page, top to bottom, with its box and type (pdfminer)."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTChar, LTTextLine
-
-    pages: dict[int, list[Line]] = {}
-    params = LAParams(line_margin=0.3, char_margin=2.0, all_texts=True)
-    for number, page in enumerate(extract_pages(str(path), laparams=params), start=1):
-        height = float(page.height)
-        found: list[Line] = []
-        for box in _text_boxes(page):
-            for line in box:
-                if not isinstance(line, LTTextLine):
-                    continue
-                text = " ".join(line.get_text().split())
-                if not text:
-                    continue
-                chars = [c for c in line if isinstance(c, LTChar)]
-                size = statistics.median(c.size for c in chars) if chars else 0.0
-                bold = sum(bool(_BOLD.search(c.fontname)) for c in chars) > len(chars) / 2
-                found.append(
-                    Line(
-                        text,
-                        number,
-                        line.x0,
-                        line.x1,
-                        height - line.y1,
-                        height - line.y0,
-                        round(size, 1),
-                        bold,
-                        height,
-                    )
-                )
-        pages[number] = _rows(found)
-    return pages
-
-
-def _text_boxes(container: Any) -> Iterator[Any]:
-    """Text boxes of a page, those inside figures (form XObjects) too."""
-    from pdfminer.layout import LTFigure, LTTextContainer
-
-    for item in container:
-        if isinstance(item, LTFigure):
-            yield from _text_boxes(item)
-        elif isinstance(item, LTTextContainer):
-            yield item
 
 
 def _rows(lines: list[Line]) -> list[Line]:
@@ -332,38 +261,6 @@ def join_lines(lines: list[str]) -> str:
     return text
 
 
-def page_texts_pypdf(path: Path) -> dict[int, str]:
-    import pypdf
-
-    reader = pypdf.PdfReader(str(path))
-    return {
-        number: _CONTROL.sub("", page.extract_text() or "")
-        for number, page in enumerate(reader.pages, 1)
-    }
-
-
-def _chars(text: str) -> int:
-    return len(re.sub(r"\s+", "", text))
-
-
-def compare_pages(
-    pages: dict[int, list[Line]], path: Path
-) -> tuple[dict[int, list[Line]], dict[int, list[str]]]:
-    """The pages whose layout text is kept, and pypdf's lines for the pages where the layout
-    lost text (fewer than ``KEEP_SHARE`` of pypdf's characters)."""
-    theirs = page_texts_pypdf(path)
-    kept: dict[int, list[Line]] = {}
-    replaced: dict[int, list[str]] = {}
-    for number in sorted(set(pages) | set(theirs)):
-        ours = sum(_chars(line.text) for line in pages.get(number, []))
-        other = _chars(theirs.get(number, ""))
-        if other > 0 and ours < KEEP_SHARE * other:
-            replaced[number] = [line for line in theirs[number].splitlines() if line.strip()]
-        else:
-            kept[number] = pages.get(number, [])
-    return kept, replaced
-
-
 def plain_paragraphs(number: int, lines: list[str]) -> Iterator[Element]:
     """A page known only as text lines (pypdf): a line ending a sentence ends a paragraph."""
     block: list[str] = []
@@ -377,12 +274,12 @@ def plain_paragraphs(number: int, lines: list[str]) -> Iterator[Element]:
 
 
 def pdf_elements(path: Path) -> list[Element]:
-    """The document's elements by layout, with pypdf's text for pages the layout lost."""
-    kept, replaced = compare_pages(read_lines(path), path)
-    kept = drop_running_heads(kept)
+    """The document's elements by layout, with plain text for pages read without it."""
+    read = read_lines(path)
+    kept = drop_running_heads({number: _rows(lines) for number, lines in read.lines.items()})
     by_page: dict[int, list[Element]] = {}
     for element in paragraphs(kept):
         by_page.setdefault(element.page or 0, []).append(element)
-    for number, lines in replaced.items():
+    for number, lines in read.plain.items():
         by_page[number] = list(plain_paragraphs(number, lines))
     return [element for number in sorted(by_page) for element in by_page[number]]

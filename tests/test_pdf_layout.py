@@ -166,9 +166,10 @@ NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 
 @pytest.mark.skipif(not NOTO.is_file(), reason="needs Debian's fonts-noto-cjk")
-def test_a_text_layer_pdfminer_cannot_read_is_taken_from_pypdf(tmp_path: Path) -> None:
+def test_a_text_layer_pdfminer_cannot_read_is_still_read(tmp_path: Path) -> None:
     """fpdf2 embeds an OpenType CJK font with an /Encoding pdfminer decodes to nothing (the
-    way some real generators do); pypdf reads the text, so the document is never 'no text'."""
+    way some real generators do); the layout reader (pdfium) reads it, so the document is
+    never 'no text'."""
     import logging
 
     from fpdf import FPDF
