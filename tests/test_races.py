@@ -1,6 +1,7 @@
 """Eight writers at once, on SQLite and on a real PostgreSQL: the same file ingested by
 eight processes' worth of services ends as one asset, the same entity upserted eight times
-is one row, and 8 × 25 gap counts from eight threads add up to one row counting 200."""
+is one row, 8 × 25 gap counts from eight threads add up to one row counting 200, and eight
+replicas asking an expert at once lose no count or note."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from ingest.graph_store import upsert_entity
 from ingest.psmap import EntityEntry
 from kms.core.config import Settings
 from kms.core.models import Asset, Chunk, Entity, EntityType, Gap, Role
+from kms.core.schemas import ExpertRequest
 from kms.core.visibility import Caller
 from kms.services.app import Services
+from kms.services.expert import MAX_NOTES, ask_expert
 from kms.services.gaps import record_query_gap
 from kms.services.ingest import ingest_paths
 
@@ -106,3 +109,33 @@ def test_eight_threads_counting_one_gap_make_one_row(tmp_path: Path, engine_url:
     assert rows[0].occurrences == WRITERS * 25
     assert ids == {rows[0].id}
     services.close()
+
+
+def test_eight_replicas_asking_an_expert_at_once_lose_no_count_or_note(
+    tmp_path: Path, engine_url: str
+) -> None:
+    """Eight services (eight processes' worth: each its own engines and write lock) ask an
+    expert the same question ten times each, with a note: one gap, counting 80, all 80 notes
+    kept (up to the limit of 50, the latest)."""
+    first = Services(settings(tmp_path, engine_url))
+    replicas = [first] + [Services(first.settings) for _ in range(WRITERS - 1)]
+    rep = Caller(name="rep", role=Role.rep, teams=("sales-emea",))
+
+    def ask(i: int) -> list[int]:
+        return [
+            ask_expert(
+                replicas[i],
+                rep,
+                ExpertRequest(query="Who resells in Chile? 智利的代理商是谁？", note=f"{i}-{n}"),
+            ).gap_id
+            for n in range(10)
+        ]
+
+    ids = {gap_id for batch in at_once(ask) for gap_id in batch}  # type: ignore[attr-defined]
+    with first.db.session() as session:
+        rows = session.exec(select(Gap).where(col(Gap.kind) == "ask_expert")).all()
+    assert len(rows) == 1 and ids == {rows[0].id}
+    assert rows[0].occurrences == WRITERS * 10
+    assert len(rows[0].notes) == MAX_NOTES and len(set(rows[0].notes)) == MAX_NOTES
+    for services in replicas:
+        services.close()

@@ -3,16 +3,13 @@ with its stage, the rep's filters and note, for a curator to answer."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
-
 from kms.core.errors import InputError
 from kms.core.models import Gap
-from kms.core.models._types import utcnow
 from kms.core.schemas import ExpertAsked, ExpertRequest
 from kms.core.visibility import Caller
 from kms.services.app import Services
 from kms.services.audit import audit
-from kms.services.gaps import count_on_merged, query_subject
+from kms.services.gaps import count_question, question_gap_row
 
 KIND = "ask_expert"
 MAX_NOTES = 50
@@ -27,36 +24,21 @@ def ask_expert(services: Services, caller: Caller, request: ExpertRequest) -> Ex
             known = services.process.known_names()
             raise InputError(f"unknown stage '{request.stage}'", {"field": "stage", "known": known})
     query = request.query.strip()
-    subject = query_subject(query, caller.teams)
     filters = request.filters.model_dump(exclude_defaults=True, mode="json")
     note = (request.note or "").strip()
-    with services.write_lock, services.db.session() as session:
-        gap = _existing(session, subject)
-        if gap is None:
-            gap = Gap(
-                kind=KIND,
-                title=query[:200],
-                query=query,
-                subject=subject,
-                teams=sorted(caller.teams or []),
-                occurrences=0,
-            )
-        gap.occurrences += 1
-        if gap.merged_into is not None:
-            count_on_merged(session, gap.merged_into)
+    with services.db.write_session() as session:
+        # the count in one statement, then the rest with the row locked: replicas asking
+        # at once never lose a count, a note or a second row
+        gap_id = count_question(session, question_gap_row(query, KIND, caller, stage))
+        gap = session.get(Gap, gap_id, with_for_update=True, populate_existing=True)
+        assert gap is not None  # just written in this transaction
         gap.stage_key = stage or gap.stage_key
         gap.context = {**gap.context, **filters}
         if note:
             gap.notes = [*gap.notes, note][-MAX_NOTES:]
         if gap.status == "closed":
             gap.status = "open"
-        gap.updated_at = utcnow()
         session.add(gap)
-        session.flush()
-        audit(session, caller.actor, "gap.ask_expert", f"gap:{gap.id}", query=query)
+        audit(session, caller.actor, "gap.ask_expert", f"gap:{gap_id}", query=query)
         session.commit()
-        return ExpertAsked(gap_id=gap.id or 0, occurrences=gap.occurrences)
-
-
-def _existing(session: Session, subject: str) -> Gap | None:
-    return session.exec(select(Gap).where(Gap.kind == KIND, Gap.subject == subject)).first()
+        return ExpertAsked(gap_id=gap_id, occurrences=gap.occurrences)

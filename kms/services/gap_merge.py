@@ -20,14 +20,14 @@ from __future__ import annotations
 import numpy as np
 from sqlmodel import Session, col, select, update
 
-from kms.core.errors import InputError, NotFound
+from kms.core.errors import InputError
 from kms.core.models import Gap
 from kms.core.models._types import utcnow
 from kms.core.schemas import GapPublic, SimilarGap
-from kms.core.visibility import Caller, visible
+from kms.core.visibility import Caller
 from kms.services.app import Services
 from kms.services.audit import audit
-from kms.services.gaps import gap_public
+from kms.services.gaps import gap_public, visible_gap
 
 # question gaps whose count grows as questions come (a thumbs-down gap's count is
 # recomputed from the votes by detection, so it would drop what a merge added)
@@ -81,7 +81,7 @@ def merge_gap(services: Services, caller: Caller, gap_id: int, into_id: int) -> 
     with services.db.write_session() as session:
         # both found (or 404) before anything else, locked in id order (two merges of one
         # pair never deadlock)
-        locked = {i: _visible_gap(session, caller, i, True) for i in sorted((gap_id, into_id))}
+        locked = {i: visible_gap(session, caller, i, lock=True) for i in sorted((gap_id, into_id))}
         gap, target = _question(locked[gap_id]), _question(locked[into_id])
         problem = _merge_error(gap, target)
         if problem:
@@ -118,14 +118,7 @@ def _merge_error(gap: Gap, target: Gap) -> str | None:
 
 
 def _question_gap(session: Session, caller: Caller, gap_id: int) -> Gap:
-    return _question(_visible_gap(session, caller, gap_id, False))
-
-
-def _visible_gap(session: Session, caller: Caller, gap_id: int, lock: bool) -> Gap:
-    gap = session.get(Gap, gap_id, with_for_update=lock)
-    if gap is None or not visible(caller, gap.teams):
-        raise NotFound(f"no gap {gap_id}", {"gap_id": gap_id})
-    return gap
+    return _question(visible_gap(session, caller, gap_id))
 
 
 def _question(gap: Gap) -> Gap:

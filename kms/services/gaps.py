@@ -44,14 +44,27 @@ def record_query_gap(
     """Count a query that found nothing (or too little) as a gap: one row per kind and
     subject, its count raised atomically (concurrent searches never lose a count). Best
     effort: a search never fails for it; None when it could not be recorded."""
-    subject = query_subject(query, caller.teams)
+    row = question_gap_row(query, kind, caller, stage.key if stage else None)
+
+    def write(session: Session) -> int:
+        gap_id = count_question(session, row)
+        session.commit()
+        return gap_id
+
+    return side_write(services, "query gap", write)
+
+
+def question_gap_row(
+    query: str, kind: str, caller: Caller, stage_key: str | None
+) -> dict[str, object]:
+    """A new question gap's columns (its count 1), one per kind and subject."""
     now = utcnow()
-    row = {
+    return {
         "kind": kind,
         "title": query.strip()[:200],
         "query": query.strip(),
-        "stage_key": stage.key if stage else None,
-        "subject": subject,
+        "stage_key": stage_key,
+        "subject": query_subject(query, caller.teams),
         "teams": sorted(caller.teams or []),
         "occurrences": 1,
         "status": "open",
@@ -60,20 +73,21 @@ def record_query_gap(
         "updated_at": now,
     }
 
-    def write(session: Session) -> int:
-        table = Gap.__table__  # type: ignore[attr-defined]
-        statement = insert(session, table).values(**row)
-        statement = statement.on_conflict_do_update(
-            index_elements=["kind", "subject"],
-            set_={"occurrences": table.c.occurrences + 1, "updated_at": now},
-        ).returning(table.c.id, table.c.merged_into)
-        gap_id, merged_into = session.execute(statement).one()
-        if merged_into is not None:
-            count_on_merged(session, merged_into)
-        session.commit()
-        return int(gap_id)
 
-    return side_write(services, "query gap", write)
+def count_question(session: Session, row: dict[str, object]) -> int:
+    """Insert the question's gap or raise its count by one, in one statement (concurrent
+    askers in any process never lose a count or make a second row); also counted on the
+    gap it was merged into. Its id."""
+    table = Gap.__table__  # type: ignore[attr-defined]
+    statement = insert(session, table).values(**row)
+    statement = statement.on_conflict_do_update(
+        index_elements=["kind", "subject"],
+        set_={"occurrences": table.c.occurrences + 1, "updated_at": row["updated_at"]},
+    ).returning(table.c.id, table.c.merged_into)
+    gap_id, merged_into = session.execute(statement).one()
+    if merged_into is not None:
+        count_on_merged(session, merged_into)
+    return int(gap_id)
 
 
 def count_on_merged(session: Session, merged_into: int) -> None:
@@ -149,7 +163,7 @@ def list_gaps(
 
 def get_gap(services: Services, caller: Caller, gap_id: int) -> GapPublic:
     with services.db.session() as session:
-        return gap_public(session, _visible_gap(session, caller, gap_id), caller)
+        return gap_public(session, visible_gap(session, caller, gap_id), caller)
 
 
 def create_gap(services: Services, caller: Caller, new: GapCreate) -> GapPublic:
@@ -179,8 +193,8 @@ def create_gap(services: Services, caller: Caller, new: GapCreate) -> GapPublic:
 
 def update_gap(services: Services, caller: Caller, gap_id: int, change: GapUpdate) -> GapPublic:
     fields = change.model_fields_set
-    with services.db.session() as session:
-        gap = _visible_gap(session, caller, gap_id)
+    with services.db.write_session() as session:  # the row locked: a merge cannot interleave
+        gap = visible_gap(session, caller, gap_id, lock=True)
         detail: dict[str, object] = {}
         if "closing_asset_id" in fields:
             if change.closing_asset_id is not None:
@@ -206,8 +220,9 @@ def update_gap(services: Services, caller: Caller, gap_id: int, change: GapUpdat
         return gap_public(session, gap, caller)
 
 
-def _visible_gap(session: Session, caller: Caller, gap_id: int) -> Gap:
-    gap = session.get(Gap, gap_id)
+def visible_gap(session: Session, caller: Caller, gap_id: int, lock: bool = False) -> Gap:
+    """The gap, if the caller may see it (``lock``: its row locked for this transaction)."""
+    gap = session.get(Gap, gap_id, with_for_update=lock)
     if gap is None or not visible(caller, gap.teams):
         raise NotFound(f"no gap {gap_id}", {"gap_id": gap_id})
     return gap
