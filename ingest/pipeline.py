@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from ingest.ahead import ParseAhead
 from ingest.dedup import NearDuplicateFinder
 from ingest.drafts import AssetDraft, ChunkVectors, Embed, UpsertResult
 from ingest.graph_store import resolve_proofs, upsert_entity, write_outcome, write_problem
@@ -116,6 +117,7 @@ class Ingestor:
         self.embed = embed
         self.classifier = StageClassifier(process)
         self._dedup: NearDuplicateFinder | None = None
+        self._ahead: ParseAhead | None = None  # set while a batch runs
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)  # type: ignore[arg-type]
@@ -137,13 +139,21 @@ class Ingestor:
         staged = self._classify_all(todo, outcome)
         self._update_job(job_id, status="running", total=len(sources))
         done = len(sources) - len(staged)
-        for source in staged:
-            if on_progress:
-                on_progress(source.path.name, done, len(sources))
-            done += 1
-            results, errors = self._ingest_file(source, job_id, done)
-            outcome.results += results
-            outcome.errors += errors
+        documents = [s for s in staged if s.kind == "document"]
+        following = dict(zip(map(id, documents), documents[1:], strict=False))
+        with ParseAhead(self._parse, self._stored_bytes) as self._ahead:
+            for source in staged:
+                if on_progress:
+                    on_progress(source.path.name, done, len(sources))
+                done += 1
+                if source.kind == "document":
+                    self._ahead.start(source)  # (started already, unless it is the first)
+                if id(source) in following:  # parsed while this one is embedded and stored
+                    self._ahead.start(following[id(source)])
+                results, errors = self._ingest_file(source, job_id, done)
+                outcome.results += results
+                outcome.errors += errors
+        self._ahead = None
         if on_progress:
             on_progress("", done, len(sources))
         try:
@@ -214,7 +224,7 @@ class Ingestor:
         unchanged = self._unchanged(source, job_id, done)
         if unchanged is not None:
             return [unchanged], []
-        draft = document_draft(source, self.settings)
+        draft = self._ahead.draft(source) if self._ahead else self._parse(source)
         vectors = {draft.source: self.embed(draft)} if self.embed else {}
         with self.session() as session:
             result = upsert_asset(
@@ -345,6 +355,20 @@ class Ingestor:
             changed += result.removed_chunk_ids
             changed += [c for c in chunks.values() if c is not None]
         log_changes(session, changed)
+
+    def _parse(self, source: SourceFile) -> AssetDraft:
+        return document_draft(source, self.settings)
+
+    def _stored_bytes(self, source: SourceFile) -> bool:
+        """Are the file's bytes the stored asset's (its parse will be skipped)? A read only:
+        ``_unchanged`` decides, with its errors; here any doubt means 'parse it'."""
+        try:
+            digest = file_digest(source.path)
+            with self.read_session() as session:
+                asset = find_target(session, source.key, source.meta.teams, self.writer)
+                return asset is not None and asset.content_hash == digest
+        except (KMSError, OSError, SQLAlchemyError):
+            return False
 
     def _unchanged(self, source: SourceFile, job_id: int, done: int) -> UpsertResult | None:
         """The stored asset when the file's bytes are the ones already ingested (no parse)."""
