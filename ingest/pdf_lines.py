@@ -167,7 +167,7 @@ def _page_lines(page: Any, number: int) -> Iterator[Line]:
         fonts = _Fonts(textpage)
         run = _Run()
         for index in range(textpage.count_chars()):
-            char = chr(raw.FPDFText_GetUnicode(textpage, index) or 32)
+            char = _char(raw.FPDFText_GetUnicode(textpage, index))
             if char in "\r\n\x02":  # pdfium's line end (\x02: a hyphen it ended a line with)
                 if char == "\x02":
                     run.text.append("-")
@@ -188,6 +188,11 @@ def _page_lines(page: Any, number: int) -> Iterator[Line]:
     finally:
         textpage.close()
         page.close()
+
+
+def _char(code: int) -> str:
+    """The character of a code point; nothing readable (0, a lone surrogate) is a space."""
+    return " " if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else chr(code)
 
 
 def _flush(run: _Run, page: int, height: float) -> Iterator[Line]:
