@@ -4,7 +4,9 @@ config. Account commands live in :mod:`kms.cli.accounts`; shared helpers in
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -328,14 +330,24 @@ def search(
     shown = f"{offset + 1}–{offset + len(response.results)} of " if response.results else ""
     console.print(f"{shown}[bold]{response.total}[/bold] documents · stage: {stage_note}")
     for i, hit in enumerate(response.results, start=offset + 1):
-        console.print(f"[bold]{i}. {hit.title}[/bold] ({hit.kind}, {hit.language})")
+        console.print(f"[bold]{i}. {escape(hit.title)}[/bold] ({hit.kind}, {hit.language})")
         if hit.also_in:
             console.print(f"   [dim]this passage is also in {hit.also_in} other documents[/dim]")
-        console.print(
-            "   " + hit.snippet.replace("<mark>", "[reverse]").replace("</mark>", "[/reverse]")
-        )
+        console.print("   " + terminal_snippet(hit.snippet))
         why = ", ".join(f"{w.signal} {w.value:+.2f}" for w in hit.why)
         console.print(f"   [dim]why: {why}[/dim]")
+
+
+def terminal_snippet(snippet: str) -> str:
+    """A snippet's HTML (escaped text, ``<mark>`` around the matches) as terminal markup:
+    the document's own text shown as written (``"``, not ``&quot;``; ``[x]`` not markup)."""
+    out = []
+    for part in re.split(r"(</?mark>)", snippet):
+        if part in ("<mark>", "</mark>"):
+            out.append("[reverse]" if part == "<mark>" else "[/reverse]")
+        else:
+            out.append(escape(html.unescape(part)))
+    return "".join(out)
 
 
 app.command("widget-token")(widget_token)
